@@ -1,0 +1,31 @@
+# Two commands for a fresh machine: `make demo` (the whole pipeline on sample_exports/) and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench samples clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/chatgraph demo --output out/
+
+test: $(STAMP)
+	$(BIN)/ruff check chatgraph tests bench
+	$(BIN)/ruff format --check chatgraph tests bench
+	$(BIN)/python -m pytest
+
+samples: $(STAMP)
+	$(BIN)/python -m chatgraph.simulate --output sample_exports/
+
+bench: $(STAMP)
+	$(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) out bench/work

@@ -1,0 +1,3 @@
+from chatgraph.cli import app
+
+app(prog_name="chatgraph")

@@ -1,0 +1,163 @@
+"""The chatgraph command line: parse, call one library function, print."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import duckdb
+import polars as pl
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from chatgraph import db as dbmod
+from chatgraph.errors import ChatgraphError
+from chatgraph.output import TableFormat, console, err_console, show
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Archive hashtag chats in DuckDB, split sessions into question threads, and map the community.",
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+DbOption = Annotated[
+    Path,
+    typer.Option("--db", envvar="CHATGRAPH_DB", help="The archive (a DuckDB file).", show_default=True),
+]
+ChatOption = Annotated[str | None, typer.Option("--chat", "-c", help="The chat (default: the only one).")]
+FormatOption = Annotated[TableFormat, typer.Option("--format", "-f", help="Output as table, csv or json.")]
+DEFAULT_DB = Path(dbmod.DEFAULT_DB)
+
+F = TypeVar("F", bound=Callable[..., Any])
+_state = {"debug": bool(os.environ.get("CHATGRAPH_DEBUG"))}
+
+
+def friendly(fn: F) -> F:
+    """Turn library errors into one line and an exit code; tracebacks only with --debug."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except ChatgraphError as e:
+            if _state["debug"]:
+                raise
+            err_console.print(f"Error: {e}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(e.exit_code) from None
+        except duckdb.Error as e:
+            if _state["debug"]:
+                raise
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            err_console.print(f"Error: {first}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+) -> None:
+    """chatgraph: archive hashtag chats, split them into question threads, map who connects.
+
+    Example: chatgraph load exports/ --chat hcldr && chatgraph sessions
+    """
+    _state["debug"] = debug or _state["debug"]
+
+
+def resolve_chat(con: duckdb.DuckDBPyConnection, chat: str | None) -> str:
+    """The chat named, or the archive's only chat; a clear error otherwise."""
+    from chatgraph.chats import resolve
+
+    return resolve(con, chat)
+
+
+def _short(path: str) -> str:
+    """A path as the user would type it: relative to the current folder where it can be."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
+# ---------------------------------------------------------------- load (archive)
+
+
+@app.command()
+@friendly
+def load(
+    paths: Annotated[list[str], typer.Argument(help="Export files, folders, globs, .gz or .zip.")],
+    db: DbOption = DEFAULT_DB,
+    chat: Annotated[str | None, typer.Option("--chat", "-c", help="Chat to file the posts under (default: each file's dominant hashtag).")] = None,
+    format: Annotated[str, typer.Option("--format", help="Input format, or auto to sniff it.")] = "auto",
+    strict: Annotated[bool, typer.Option("--strict", help="Fail a file at its first bad record instead of rejecting the record.")] = False,
+    account: Annotated[str | None, typer.Option("--account", help="Owner handle of a personal Twitter archive without account.js.")] = None,
+    columns: Annotated[str | None, typer.Option("--columns", help="Column mapping for a generic CSV: id=...,author=...,created_at=...,text=...")] = None,
+    output: FormatOption = TableFormat.table,
+) -> None:
+    """Load chat exports into the archive (one transaction per file), then update sessions and threads.
+
+    Example: chatgraph load sample_exports/ --db hcldr.duckdb
+    """
+    from chatgraph import ingest
+
+    mapping = None
+    if columns:
+        mapping = {}
+        for part in columns.split(","):
+            key, sep, value = part.partition("=")
+            if not sep or not key.strip() or not value.strip():
+                raise ChatgraphError(f"--columns: {part!r} is not NAME=COLUMN (e.g. id=tweet_id,text=body)")
+            mapping[key.strip()] = value.strip()
+    con = dbmod.connect(db)
+    files = ingest.expand_paths(paths)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} files"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=output is not TableFormat.table,
+    ) as bar:
+        task = bar.add_task("loading", total=len(files))
+        done: set[str] = set()
+
+        def on_phase(label: str, phase: str) -> None:
+            bar.update(task, description=f"{phase} {Path(label.split('!')[0]).name}")
+            if phase == "checking" and label not in done and done:
+                bar.advance(task)
+            done.add(label)
+
+        results = ingest.load(con, paths, chat=chat, format=format, strict=strict, account=account, columns=mapping, progress=on_phase)
+        bar.update(task, completed=len(files))
+    rows = [
+        {
+            "file": _short(r.path),
+            "format": r.format or "",
+            "chat": r.chat_id or "",
+            "records": r.records,
+            "inserted": r.inserted,
+            "duplicates": r.duplicates,
+            "rejected": r.rejected,
+            "status": "error" if r.error else (r.skipped or "loaded"),
+        }
+        for r in results
+    ]
+    schema = {"file": pl.String, "format": pl.String, "chat": pl.String, "records": pl.Int64, "inserted": pl.Int64,
+              "duplicates": pl.Int64, "rejected": pl.Int64, "status": pl.String}  # fmt: skip
+    show(pl.DataFrame(rows, schema=schema), output, title=f"Loaded into {db}")
+    for r in results:
+        if r.error:
+            err_console.print(f"Error: {r.error}", markup=False, highlight=False, soft_wrap=True)
+    if any(r.rejected for r in results) and output is TableFormat.table:
+        err_console.print("Rejected records are in the rejects table: chatgraph sql \"select * from rejects\"", markup=False)
+    if any(r.error for r in results):
+        raise typer.Exit(1)

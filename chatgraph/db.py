@@ -1,0 +1,196 @@
+"""Open an archive and keep its schema current with named migrations."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import duckdb
+
+from chatgraph.errors import ArchiveBusy, ChatgraphError
+
+DEFAULT_DB = "chatgraph.duckdb"
+
+# Columns shared by `posts` and `referenced_posts` (DESIGN.md's public schema plus a few extras).
+POST_COLUMNS = """
+    post_id            VARCHAR NOT NULL,
+    platform           VARCHAR NOT NULL,
+    chat_id            VARCHAR,
+    created_at         TIMESTAMPTZ,
+    author_id          VARCHAR,
+    author_handle      VARCHAR,
+    author_name        VARCHAR,
+    text               VARCHAR,
+    lang               VARCHAR,
+    reply_to_post_id   VARCHAR,
+    reply_to_author_id VARCHAR,
+    reply_to_handle    VARCHAR,
+    retweet_of_post_id VARCHAR,
+    quote_of_post_id   VARCHAR,
+    conversation_id    VARCHAR,
+    is_retweet         BOOLEAN NOT NULL DEFAULT false,
+    truncated          BOOLEAN NOT NULL DEFAULT false
+"""
+
+# Each migration runs once, in order, inside the transaction that records it.
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "001_archive",
+        f"""
+        create sequence source_ids start 1;
+        create table sources (
+            source_id  INTEGER PRIMARY KEY DEFAULT nextval('source_ids'),
+            path       VARCHAR NOT NULL,
+            sha256     VARCHAR NOT NULL,
+            format     VARCHAR NOT NULL,
+            chat_id    VARCHAR,
+            loaded_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+            records    BIGINT NOT NULL,
+            inserted   BIGINT NOT NULL,
+            duplicates BIGINT NOT NULL,
+            rejected   BIGINT NOT NULL
+        );
+        create table posts ({POST_COLUMNS});
+        create table referenced_posts ({POST_COLUMNS});
+        create table post_sources (post_id VARCHAR NOT NULL, source_id INTEGER NOT NULL, record_no BIGINT);
+        create table accounts (
+            account_id    VARCHAR NOT NULL,
+            platform      VARCHAR NOT NULL,
+            handle        VARCHAR,
+            display_name  VARCHAR,
+            first_seen_at TIMESTAMPTZ,
+            last_seen_at  TIMESTAMPTZ
+        );
+        create table mentions (post_id VARCHAR NOT NULL, account_id VARCHAR, handle VARCHAR NOT NULL);
+        create table hashtags (post_id VARCHAR NOT NULL, tag VARCHAR NOT NULL);
+        create table rejects (source_id INTEGER NOT NULL, record_no BIGINT, reason VARCHAR NOT NULL, raw VARCHAR);
+        create table chats (
+            chat_id           VARCHAR PRIMARY KEY,
+            hashtag           VARCHAR,
+            timezone          VARCHAR,
+            weekday           INTEGER,
+            start_time        TIME,
+            duration_minutes  INTEGER,
+            question_prefixes VARCHAR[],
+            hosts             VARCHAR[],
+            created_at        TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        create table sessions (
+            session_id   VARCHAR NOT NULL,
+            chat_id      VARCHAR NOT NULL,
+            starts_at    TIMESTAMPTZ NOT NULL,
+            ends_at      TIMESTAMPTZ NOT NULL,
+            local_date   DATE NOT NULL,
+            posts        BIGINT NOT NULL,
+            participants BIGINT NOT NULL
+        );
+        create table questions (
+            session_id VARCHAR NOT NULL,
+            number     INTEGER NOT NULL,
+            post_id    VARCHAR NOT NULL,
+            asked_at   TIMESTAMPTZ NOT NULL,
+            text       VARCHAR
+        );
+        create table post_threads (
+            post_id    VARCHAR NOT NULL,
+            chat_id    VARCHAR NOT NULL,
+            session_id VARCHAR,
+            question   INTEGER,
+            method     VARCHAR
+        );
+        create table interactions (
+            post_id       VARCHAR NOT NULL,
+            created_at    TIMESTAMPTZ,
+            chat_id       VARCHAR NOT NULL,
+            session_id    VARCHAR,
+            question      INTEGER,
+            kind          VARCHAR NOT NULL,
+            source_id     VARCHAR,
+            source_handle VARCHAR NOT NULL,
+            target_id     VARCHAR,
+            target_handle VARCHAR NOT NULL
+        );
+        create table connections (
+            chat_id       VARCHAR NOT NULL,
+            a_handle      VARCHAR NOT NULL,
+            b_handle      VARCHAR NOT NULL,
+            first_seen_at TIMESTAMPTZ NOT NULL,
+            first_year    INTEGER NOT NULL,
+            interactions  BIGINT NOT NULL
+        );
+        """,
+    ),
+]
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get("CHATGRAPH_DB") or DEFAULT_DB)
+
+
+_LOCK_RE = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
+
+
+def connect(
+    path: str | Path | None = None,
+    *,
+    read_only: bool = False,
+    wait_seconds: float = 30.0,
+) -> duckdb.DuckDBPyConnection:
+    """Open (and migrate) an archive. ``":memory:"`` gives a fresh in-memory one.
+
+    A second writer waits up to ``wait_seconds`` for the first to finish, then fails with one line.
+    """
+    target = str(path if path is not None else default_db_path())
+    if target != ":memory:":
+        if read_only and not Path(target).exists():
+            raise ChatgraphError(
+                f"{target}: no archive here; load some exports first (chatgraph load FILES --db {target})"
+            )
+        if not read_only:
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            con = duckdb.connect(target, read_only=read_only)
+            break
+        except duckdb.IOException as e:
+            m = _LOCK_RE.search(str(e))
+            if not m:
+                raise ChatgraphError(f"{target}: cannot open the archive: {e}") from e
+            if time.monotonic() >= deadline:
+                raise ArchiveBusy(
+                    f"{target}: the archive is in use by another process (PID {m.group(2)}); "
+                    "wait for it to finish and run the command again"
+                ) from e
+            time.sleep(0.2)
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def applied_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
+    con.execute(
+        "create table if not exists schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+    )
+    return [r[0] for r in con.execute("select name from schema_migrations order by name").fetchall()]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the migrations not yet recorded; returns the names applied now."""
+    done = set(applied_migrations(con))
+    applied = []
+    for name, sql in MIGRATIONS:
+        if name in done:
+            continue
+        con.execute("begin")
+        try:
+            con.execute(sql)
+            con.execute("insert into schema_migrations (name) values ($name)", {"name": name})
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        applied.append(name)
+    return applied

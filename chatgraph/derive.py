@@ -1,0 +1,27 @@
+"""Keep the derived tables (sessions, threads, interactions, connections) current after a load."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import duckdb
+
+
+def refresh(con: duckdb.DuckDBPyConnection, chat_ids: Iterable[str]) -> None:
+    """Bring sessions, question threads, interactions and connections up to date for these chats."""
+    steps = []
+    try:
+        from chatgraph import sessions, threads
+
+        steps += [sessions.refresh, threads.refresh]
+    except ImportError:
+        pass
+    try:
+        from chatgraph import interactions
+
+        steps.append(interactions.refresh)
+    except ImportError:
+        pass
+    for chat_id in chat_ids:
+        for step in steps:
+            step(con, chat_id)

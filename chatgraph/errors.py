@@ -1,0 +1,27 @@
+"""Errors that reach the user as one line: what went wrong, where, and the fix."""
+
+from __future__ import annotations
+
+
+class ChatgraphError(Exception):
+    """Base class: the message is printed as ``Error: <message>`` and the exit code is 1."""
+
+    exit_code = 1
+
+
+class NotAnExport(ChatgraphError):
+    """A file holds no posts in any supported format."""
+
+
+class BadRecord(ChatgraphError):
+    """A record could not be read (raised under ``--strict``)."""
+
+
+class ArchiveBusy(ChatgraphError):
+    """Another process holds the archive's write lock."""
+
+
+class UsageError(ChatgraphError):
+    """The command line asks for something that does not exist."""
+
+    exit_code = 2

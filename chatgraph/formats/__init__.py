@@ -1,0 +1,248 @@
+"""Export formats: each module sniffs its files and stages them as canonical posts in DuckDB.
+
+A format is a :class:`Format`: ``sniff(head)`` says from the first bytes whether a file is of that
+kind, and ``stage(con, source, options)`` fills the temp table ``stage`` (see :data:`STAGE_COLUMNS`)
+with one row per post record, one per embedded original (``referenced``) and one per rejected
+record (``reject`` holds the reason). Everything after staging is format-independent
+(:mod:`chatgraph.ingest`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from chatgraph.errors import NotAnExport
+
+HEAD_BYTES = 256 * 1024
+
+# Every staged row has exactly these columns, in this order.
+STAGE_COLUMNS: dict[str, str] = {
+    "record_no": "BIGINT",
+    "reject": "VARCHAR",
+    "raw": "VARCHAR",
+    "referenced": "BOOLEAN",
+    "post_id": "VARCHAR",
+    "platform": "VARCHAR",
+    "created_at": "TIMESTAMPTZ",
+    "author_id": "VARCHAR",
+    "author_handle": "VARCHAR",
+    "author_name": "VARCHAR",
+    "text": "VARCHAR",
+    "lang": "VARCHAR",
+    "reply_to_post_id": "VARCHAR",
+    "reply_to_author_id": "VARCHAR",
+    "reply_to_handle": "VARCHAR",
+    "retweet_of_post_id": "VARCHAR",
+    "quote_of_post_id": "VARCHAR",
+    "conversation_id": "VARCHAR",
+    "is_retweet": "BOOLEAN",
+    "truncated": "BOOLEAN",
+    "mentions": "STRUCT(account_id VARCHAR, handle VARCHAR, name VARCHAR)[]",
+    "hashtags": "VARCHAR[]",
+}
+
+
+@dataclass
+class Source:
+    """One export file as the loader sees it (a zip member is extracted to ``path`` first)."""
+
+    path: Path  # the file on disk that DuckDB reads
+    label: str  # what error lines and `sources.path` call it
+    compression: str = "none"  # "gzip" or "none"
+    _plain: Path | None = None
+
+    def sql_path(self) -> str:
+        return sql_string(str(self.path))
+
+    def plain_path(self, workdir: Path) -> Path:
+        """An uncompressed copy for readers that cannot stream gzip (read_text)."""
+        if self.compression != "gzip":
+            return self.path
+        if self._plain is None:
+            target = workdir / (self.path.name + ".plain")
+            with gzip.open(self.path, "rb") as src, open(target, "wb") as dst:
+                while chunk := src.read(1 << 20):
+                    dst.write(chunk)
+            self._plain = target
+        return self._plain
+
+
+@dataclass
+class Options:
+    """What the user said about the files being loaded."""
+
+    account: str | None = None  # owner handle for personal archives without a user object
+    columns: dict[str, str] | None = None  # generic CSV mapping: canonical name -> file column
+    workdir: Path = field(default_factory=lambda: Path("."))
+
+
+@dataclass
+class Head:
+    """The first bytes of a file, decoded, with the first JSON value when one parses."""
+
+    text: str
+    first_line: str
+    first_json: Any = None
+    whole: bool = False  # the head is the whole file
+    line_json: bool = False  # the first line alone is a JSON value (JSON lines, or a one-line document)
+
+    @classmethod
+    def read(cls, source: Source) -> Head:
+        opener = gzip.open if source.compression == "gzip" else open
+        with opener(source.path, "rb") as f:
+            raw = f.read(HEAD_BYTES + 1)
+        whole = len(raw) <= HEAD_BYTES
+        text = raw[:HEAD_BYTES].decode("utf-8", errors="replace").lstrip("\ufeff")
+        first_line = text.split("\n", 1)[0].strip()
+        first_json, line_json = None, False
+        try:
+            first_json, line_json = json.loads(first_line), True
+        except ValueError:
+            if whole:
+                try:
+                    first_json = json.loads(text)
+                except ValueError:
+                    pass
+        return cls(text=text, first_line=first_line, first_json=first_json, whole=whole, line_json=line_json)
+
+    def csv_header(self) -> list[str]:
+        import csv
+
+        try:
+            return [c.strip() for c in next(csv.reader([self.first_line]))]
+        except (StopIteration, csv.Error):
+            return []
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    description: str
+    sniff: Callable[[Head], bool]
+    stage: Callable[[duckdb.DuckDBPyConnection, Source, Options], None]
+
+
+@dataclass(frozen=True)
+class NonPost:
+    """A known kind of file that holds no posts (users, counts): named in the error."""
+
+    what: str
+    sniff: Callable[[Head], bool]
+
+
+def sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def finish_stage(con: duckdb.DuckDBPyConnection, select_sql: str) -> None:
+    """Create the temp table ``stage`` from a query; columns it lacks are NULL, extras are dropped."""
+    con.execute(f"create or replace temp view stage_src as {select_sql}")
+    have = {r[0] for r in con.execute("describe stage_src").fetchall()}
+    cols = []
+    for name, typ in STAGE_COLUMNS.items():
+        if name in have:
+            cols.append(f"cast({name} as {typ}) as {name}")
+        elif name in ("referenced", "is_retweet", "truncated"):
+            cols.append(f"false as {name}")
+        else:
+            cols.append(f"cast(null as {typ}) as {name}")
+    con.execute(f"create or replace temp table stage as select {', '.join(cols)} from stage_src")
+    con.execute("drop view stage_src")
+
+
+def lines_relation(source: Source, max_line_bytes: int = 64 * 1024 * 1024) -> str:
+    """SQL for the file's lines as ``(record_no, line)``, 1-based, blank lines skipped."""
+    return f"""(
+        select row_number() over () as record_no, line
+        from read_csv({source.sql_path()}, columns={{'line': 'VARCHAR'}}, header=false,
+                      delim='\\x01', quote='', escape='', auto_detect=false,
+                      compression={sql_string(source.compression if source.compression != 'none' else 'none')},
+                      max_line_size={max_line_bytes}, strict_mode=false, null_padding=false)
+    ) where line is not null and trim(line) <> ''"""
+
+
+def json_items_relation(source: Source, options: Options, head: Head, unwrap: tuple[str, ...] = ()) -> str:
+    """Each JSON value of the file as ``(record_no, ok, item, line)``, numbered in file order.
+
+    JSON lines are read line by line; a pretty-printed document is read whole. A line or document
+    that is an array, or an object with one of the ``unwrap`` keys holding an array, gives one
+    record per element.
+    """
+    if head.line_json:
+        rel = lines_relation(source)
+    else:
+        plain = sql_string(str(source.plain_path(options.workdir)))
+        rel = f"(select 1 as record_no, content as line from read_text({plain}))"
+    unwrap_cases = "\n".join(
+        f"when json_type(line::JSON, '$.{key}') = 'ARRAY' then json_extract(line::JSON, '$.{key}[*]')"
+        for key in unwrap
+    )
+    return f"""(
+        with src as (select record_no as line_no, line, json_valid(line) as ok from {rel}),
+        expanded as (
+            select line_no, ok, line,
+                   case when not ok then [null::JSON]
+                        when json_type(line::JSON) = 'ARRAY' then json_extract(line::JSON, '$[*]')
+                        {unwrap_cases}
+                        else [line::JSON] end as elems
+            from src)
+        select row_number() over () as record_no, ok, cast(e as VARCHAR) as item, line
+        from expanded, unnest(elems) as u(e)
+    )"""
+
+
+# Sniffing order: the most specific shapes first.
+FORMAT_MODULES = ["twitter_v1"]
+
+
+def registry() -> tuple[list[Format], list[NonPost]]:
+    """All formats, in sniffing order (most specific first), and the known non-post files."""
+    import importlib
+
+    formats: list[Format] = []
+    non_posts: list[NonPost] = []
+    for module_name in FORMAT_MODULES:
+        module = importlib.import_module(f"chatgraph.formats.{module_name}")
+        formats.append(module.FORMAT)
+        non_posts.extend(getattr(module, "NON_POSTS", []))
+    return formats, non_posts
+
+
+def format_names() -> list[str]:
+    return [f.name for f in registry()[0]]
+
+
+def detect(source: Source, head: Head | None = None) -> Format:
+    head = head or Head.read(source)
+    formats, non_posts = registry()
+    supported = ", ".join(f.name for f in formats)
+    if not head.text.strip():
+        raise NotAnExport(f"{source.label}: the file is empty; supported formats: {supported}")
+    for np_ in non_posts:
+        if np_.sniff(head):
+            raise NotAnExport(
+                f"{source.label}: this is {np_.what}, which holds no posts; supported formats: {supported}"
+            )
+    for fmt in formats:
+        if fmt.sniff(head):
+            return fmt
+    raise NotAnExport(
+        f"{source.label}: not a chat export chatgraph can read; supported formats: {supported} "
+        "(use --format NAME if the file is one of them)"
+    )
+
+
+def by_name(name: str) -> Format:
+    for fmt in registry()[0]:
+        if fmt.name == name:
+            return fmt
+    from chatgraph.errors import UsageError
+
+    raise UsageError(f"unknown format {name!r}; supported formats: {', '.join(format_names())}")

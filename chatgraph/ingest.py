@@ -1,0 +1,439 @@
+"""Load export files into the archive: sniff, stage, dedup, provenance, rejects; one transaction per file."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from chatgraph import formats
+from chatgraph.errors import BadRecord, ChatgraphError, NotAnExport, UsageError
+from chatgraph.formats import Head, Options, Source, sql_string
+
+POST_FIELDS = [
+    "post_id", "platform", "chat_id", "created_at", "author_id", "author_handle", "author_name",
+    "text", "lang", "reply_to_post_id", "reply_to_author_id", "reply_to_handle",
+    "retweet_of_post_id", "quote_of_post_id", "conversation_id", "is_retweet", "truncated",
+]  # fmt: skip
+
+
+@dataclass
+class FileResult:
+    """What loading one file did (one row of the summary table)."""
+
+    path: str
+    format: str | None = None
+    chat_id: str | None = None
+    records: int = 0
+    inserted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    referenced: int = 0
+    source_id: int | None = None
+    skipped: str | None = None  # why nothing was done (already loaded)
+    error: str | None = None  # one line; the file was not loaded
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+Progress = Callable[[str, str], None]  # (file label, phase)
+
+
+def normalise_chat(name: str) -> str:
+    return name.strip().lstrip("#").lower()
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named directly, the files below folders (sorted), and glob matches, in order, once each."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+
+    def add(p: Path) -> None:
+        rp = p.resolve()
+        if rp not in seen:
+            seen.add(rp)
+            out.append(p)
+
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for child in sorted(c for c in p.rglob("*") if c.is_file() and not c.name.startswith(".")):
+                add(child)
+        elif p.exists():
+            add(p)
+        else:
+            matches = sorted(glob.glob(str(raw), recursive=True))
+            if not matches:
+                raise UsageError(f"{raw}: no such file, folder or glob match")
+            for m in matches:
+                mp = Path(m)
+                if mp.is_dir():
+                    for child in sorted(c for c in mp.rglob("*") if c.is_file()):
+                        add(child)
+                else:
+                    add(mp)
+    return out
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(2) == b"\x1f\x8b"
+
+
+@contextmanager
+def _sources_of(path: Path, workdir: Path) -> Iterator[list[Source]]:
+    """The loadable sources of one path: itself, or each member of a zip (extracted to workdir)."""
+    if zipfile.is_zipfile(path):
+        try:
+            zf = zipfile.ZipFile(path)
+            members = [m for m in zf.infolist() if not m.is_dir() and not Path(m.filename).name.startswith(".")]
+        except zipfile.BadZipFile as e:
+            raise NotAnExport(f"{path}: damaged zip file ({e})") from e
+        with zf:
+            out = []
+            for i, m in enumerate(members):
+                target = workdir / f"zip{i}_{Path(m.filename).name}"
+                with zf.open(m) as src, open(target, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+                out.append(Source(target, f"{path}!{m.filename}", "gzip" if _is_gzip(target) else "none"))
+            yield out
+        return
+    yield [Source(path, str(path), "gzip" if _is_gzip(path) else "none")]
+
+
+def load(
+    con: duckdb.DuckDBPyConnection,
+    paths: Iterable[str | Path],
+    *,
+    chat: str | None = None,
+    format: str = "auto",
+    strict: bool = False,
+    account: str | None = None,
+    columns: dict[str, str] | None = None,
+    progress: Progress | None = None,
+    refresh: bool = True,
+) -> list[FileResult]:
+    """Load files, folders, globs, .gz and .zip into the archive; one transaction per file.
+
+    Never raises for a bad file: its :class:`FileResult` carries the one-line error instead.
+    """
+    files = expand_paths(paths)
+    results: list[FileResult] = []
+    fmt_forced = None if format == "auto" else formats.by_name(format)
+    with tempfile.TemporaryDirectory(prefix="chatgraph-") as tmp:
+        workdir = Path(tmp)
+        options = Options(account=account, columns=columns, workdir=workdir)
+        for path in files:
+            try:
+                with _sources_of(path, workdir) as sources:
+                    if not sources:
+                        raise NotAnExport(f"{path}: the zip file holds no files")
+                    zip_results = []
+                    for source in sources:
+                        zip_results.append(
+                            _load_one(con, source, fmt_forced, chat, strict, options, progress, refresh)
+                        )
+                    if len(sources) > 1 and all(r.error and "supported formats" in r.error for r in zip_results):
+                        raise NotAnExport(
+                            f"{path}: the zip holds no chat exports ({len(sources)} files, none in a supported format)"
+                        )
+                    results.extend(zip_results)
+            except ChatgraphError as e:
+                results.append(FileResult(str(path), error=str(e)))
+    return results
+
+
+def _load_one(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    fmt_forced: formats.Format | None,
+    chat: str | None,
+    strict: bool,
+    options: Options,
+    progress: Progress | None,
+    refresh: bool,
+) -> FileResult:
+    result = FileResult(source.label)
+    say = (lambda phase: progress(source.label, phase)) if progress else (lambda phase: None)
+    try:
+        say("checking")
+        digest = sha256_of(source.path)
+        head = Head.read(source)
+        fmt = fmt_forced or formats.detect(source, head)
+        result.format = fmt.name
+        chat_id = normalise_chat(chat) if chat else None
+        prior = con.execute(
+            "select source_id, chat_id from sources where sha256 = $h and ($chat::VARCHAR is null or chat_id = $chat) limit 1",
+            {"h": digest, "chat": chat_id},
+        ).fetchone()
+        if prior:
+            result.source_id, result.chat_id = prior
+            result.skipped = f"already loaded as source {prior[0]}"
+            return result
+        say("reading")
+        con.execute("begin")
+        try:
+            try:
+                fmt.stage(con, source, options)
+            except (duckdb.Error, UnicodeDecodeError, OSError, EOFError) as e:
+                raise ChatgraphError(f"{source.label}: cannot read as {fmt.name}: {_first_line(e)}") from e
+            say("archiving")
+            _archive(con, source, fmt.name, digest, chat_id, strict, result)
+            if refresh and result.chat_id and result.inserted + result.duplicates > 0:
+                say("threads")
+                from chatgraph import derive
+
+                derive.refresh(con, [result.chat_id])
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        finally:
+            for t in ("stage", "incoming", "incoming_refs"):
+                con.execute(f"drop table if exists {t}")
+    except ChatgraphError as e:
+        result.error = str(e)
+    except duckdb.Error as e:
+        result.error = f"{source.label}: {_first_line(e)}"
+    return result
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return text[0] if text else type(e).__name__
+
+
+def _archive(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    fmt_name: str,
+    digest: str,
+    chat_id: str | None,
+    strict: bool,
+    result: FileResult,
+) -> None:
+    label = source.label
+    # Rows a format staged without the essentials are rejects too, with the reason.
+    con.execute(
+        """
+        update stage set reject = case
+            when post_id is null or trim(post_id) = '' then 'no post id'
+            when created_at is null then 'no readable created_at'
+            when author_handle is null and author_id is null then 'no author'
+        end
+        where reject is null and (post_id is null or trim(post_id) = '' or created_at is null
+                                  or (author_handle is null and author_id is null))
+        """
+    )
+    # A referenced original with gaps is simply not kept; only listed records count as rejects.
+    con.execute("delete from stage where referenced and reject is not null")
+    first_bad = con.execute(
+        "select record_no, reject from stage where reject is not null order by record_no limit 1"
+    ).fetchone()
+    if first_bad and strict:
+        raise BadRecord(f"{label}: record {first_bad[0]}: {first_bad[1]} (--strict stops at the first bad record)")
+    listed, bad = con.execute(
+        "select count(*) filter (where reject is null), count(*) filter (where reject is not null) from stage where not referenced"
+    ).fetchone()
+    if listed == 0:
+        if bad:
+            raise NotAnExport(
+                f"{label}: none of its {bad} records could be read as {fmt_name} "
+                f"(record {first_bad[0]}: {first_bad[1]}); check the file is a complete export"
+            )
+        raise NotAnExport(f"{label}: the {fmt_name} file holds no posts")
+
+    if chat_id is None:
+        row = con.execute(
+            """
+            select tag from (select unnest(hashtags) as tag, post_id from stage where reject is null and not referenced)
+            group by tag order by count(distinct post_id) desc, tag limit 1
+            """
+        ).fetchone()
+        if row is None:
+            raise ChatgraphError(
+                f"{label}: its posts carry no hashtag to name the chat by; give one with --chat NAME"
+            )
+        chat_id = normalise_chat(row[0])
+    result.chat_id = chat_id
+    con.execute(
+        "insert into chats (chat_id, hashtag) select $c, $c where not exists (select 1 from chats where chat_id = $c)",
+        {"c": chat_id},
+    )
+    source_id = con.execute(
+        """insert into sources (path, sha256, format, chat_id, records, inserted, duplicates, rejected)
+           values ($p, $h, $f, $c, 0, 0, 0, 0) returning source_id""",
+        {"p": label, "h": digest, "f": fmt_name, "c": chat_id},
+    ).fetchone()[0]
+    result.source_id = source_id
+    con.execute(
+        "insert into rejects select $s, record_no, reject, raw from stage where reject is not null and not referenced",
+        {"s": source_id},
+    )
+    # The fullest copy of each post in the file: whole text over a cut one, then the longer text.
+    fuller = "order by truncated asc, length(text) desc nulls last, author_handle is null, record_no"
+    con.execute(
+        f"""create or replace temp table incoming as
+            select * replace (coalesce(is_retweet, false) as is_retweet, coalesce(truncated, false) as truncated)
+            from stage where reject is null and not referenced
+            qualify row_number() over (partition by post_id {fuller}) = 1"""
+    )
+    con.execute(
+        f"""create or replace temp table incoming_refs as
+            select * replace (coalesce(is_retweet, false) as is_retweet, coalesce(truncated, false) as truncated)
+            from stage where reject is null and referenced
+            qualify row_number() over (partition by post_id {fuller}) = 1"""
+    )
+    cols = ", ".join(POST_FIELDS)
+    sel = ", ".join("$chat as chat_id" if c == "chat_id" else c for c in POST_FIELDS)
+    inserted = con.execute(
+        f"insert into posts ({cols}) select {sel} from incoming i where not exists (select 1 from posts p where p.post_id = i.post_id) returning post_id",
+        {"chat": chat_id},
+    ).fetchall()
+    new_ids = {r[0] for r in inserted}
+    con.execute("create or replace temp table new_posts as select unnest($ids::VARCHAR[]) as post_id", {"ids": list(new_ids)})
+    _merge_fuller(con, "posts", "incoming", "new_posts")
+    con.execute(
+        f"insert into referenced_posts ({cols}) select {sel.replace('$chat', 'null')} from incoming_refs i "
+        "where not exists (select 1 from referenced_posts p where p.post_id = i.post_id)"
+    )
+    _merge_fuller(con, "referenced_posts", "incoming_refs", None)
+    # Entities of new posts, and of posts whose fuller copy just replaced the old one.
+    con.execute(
+        """
+        create or replace temp table entity_posts as
+        select post_id, mentions, hashtags from incoming i
+        where post_id in (select post_id from new_posts) or post_id in (select post_id from refreshed)
+        union all
+        select post_id, mentions, hashtags from incoming_refs r
+        where not exists (select 1 from mentions m where m.post_id = r.post_id)
+          and not exists (select 1 from hashtags h where h.post_id = r.post_id)
+          and not exists (select 1 from incoming i where i.post_id = r.post_id)
+        """
+    )
+    con.execute("delete from mentions where post_id in (select post_id from entity_posts)")
+    con.execute("delete from hashtags where post_id in (select post_id from entity_posts)")
+    con.execute(
+        """
+        insert into mentions
+        select distinct post_id, m.account_id, ltrim(m.handle, '@') from (select post_id, unnest(mentions) as m from entity_posts)
+        where m.handle is not null and trim(m.handle) <> ''
+        """
+    )
+    con.execute(
+        """
+        insert into hashtags
+        select distinct post_id, lower(ltrim(tag, '#')) from (select post_id, unnest(hashtags) as tag from entity_posts)
+        where tag is not null and trim(tag) <> ''
+        """
+    )
+    _upsert_accounts(con)
+    con.execute(
+        "insert into post_sources select distinct post_id, $s, record_no from stage where reject is null",
+        {"s": source_id},
+    )
+    records = listed + bad
+    result.records = records
+    result.inserted = len(new_ids)
+    result.duplicates = listed - len(new_ids)
+    result.rejected = bad
+    result.referenced = con.execute("select count(*) from incoming_refs").fetchone()[0]
+    con.execute(
+        "update sources set records = $r, inserted = $i, duplicates = $d, rejected = $b where source_id = $s",
+        {"r": records, "i": result.inserted, "d": result.duplicates, "b": bad, "s": source_id},
+    )
+    for t in ("new_posts", "refreshed", "entity_posts"):
+        con.execute(f"drop table if exists {t}")
+
+
+def _merge_fuller(con: duckdb.DuckDBPyConnection, table: str, incoming: str, new_posts: str | None) -> None:
+    """Where an incoming copy of a stored post is fuller, its text wins; gaps are filled either way."""
+    skip_new = f"and i.post_id not in (select post_id from {new_posts})" if new_posts else ""
+    fuller = "(p.truncated and not i.truncated) or (p.truncated = i.truncated and length(i.text) > length(coalesce(p.text, '')))"
+    if table == "posts":
+        con.execute(
+            f"""create or replace temp table refreshed as
+                select i.post_id from {incoming} i join posts p using (post_id) where ({fuller}) {skip_new}"""
+        )
+    fill = [
+        c for c in POST_FIELDS
+        if c not in ("post_id", "platform", "chat_id", "text", "truncated", "is_retweet", "created_at")
+    ]  # fmt: skip
+    sets = ", ".join(f"{c} = coalesce(p.{c}, i.{c})" for c in fill)
+    con.execute(
+        f"""
+        update {table} p set
+            text = case when {fuller} then i.text else p.text end,
+            truncated = case when {fuller} then i.truncated else p.truncated end,
+            is_retweet = p.is_retweet or i.is_retweet,
+            {sets}
+        from {incoming} i
+        where p.post_id = i.post_id {skip_new}
+          and (({fuller}) or {" or ".join(f"(p.{c} is null and i.{c} is not null)" for c in fill)})
+        """
+    )
+
+
+def _upsert_accounts(con: duckdb.DuckDBPyConnection) -> None:
+    """Authors (with first and last post times) and mentioned accounts that carry an id."""
+    con.execute(
+        """
+        create or replace temp table accounts_in as
+        select platform, account_id,
+               arg_max(handle, coalesce(created_at, '1970-01-01'::TIMESTAMPTZ)) as handle,
+               arg_max(display_name, coalesce(created_at, '1970-01-01'::TIMESTAMPTZ)) filter (where display_name is not null) as display_name,
+               min(created_at) filter (where authored) as first_seen_at,
+               max(created_at) filter (where authored) as last_seen_at
+        from (
+            select platform, coalesce(author_id, '@' || lower(author_handle)) as account_id, author_handle as handle,
+                   author_name as display_name, created_at, true as authored
+            from (select * from incoming union all select * from incoming_refs)
+            union all
+            select platform, m.account_id, ltrim(m.handle, '@'), m.name, created_at, false
+            from (select platform, created_at, unnest(mentions) as m from incoming)
+            where m.account_id is not null and m.handle is not null
+        )
+        group by platform, account_id
+        """
+    )
+    con.execute(
+        """
+        update accounts a set
+            handle = coalesce(case when i.last_seen_at >= coalesce(a.last_seen_at, i.last_seen_at) then i.handle end, a.handle, i.handle),
+            display_name = coalesce(i.display_name, a.display_name),
+            first_seen_at = least(a.first_seen_at, i.first_seen_at),
+            last_seen_at = greatest(a.last_seen_at, i.last_seen_at)
+        from accounts_in i
+        where a.platform = i.platform and a.account_id = i.account_id
+        """
+    )
+    con.execute(
+        """
+        insert into accounts select platform, account_id, handle, display_name, first_seen_at, last_seen_at
+        from accounts_in i
+        where not exists (select 1 from accounts a where a.platform = i.platform and a.account_id = i.account_id)
+        """
+    )
+    con.execute("drop table accounts_in")
+
+
+def sql_path(path: Path) -> str:
+    return sql_string(str(path))
