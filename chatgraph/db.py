@@ -122,6 +122,23 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        # What sessions/threads read off the posts when chats leaves it unset (shown by `chats`).
+        "002_chat_inference",
+        """
+        create table chat_inference (
+            chat_id           VARCHAR PRIMARY KEY,
+            mode              VARCHAR,
+            timezone          VARCHAR,
+            weekday           INTEGER,
+            start_time        TIME,
+            duration_minutes  INTEGER,
+            question_prefixes VARCHAR[],
+            hosts             VARCHAR[],
+            updated_at        TIMESTAMPTZ
+        );
+        """,
+    ),
 ]
 
 
