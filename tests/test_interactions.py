@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from handmade import account, mention, post
 
 from chatgraph import interactions
 
@@ -18,36 +19,6 @@ def at(day: int, hour: int = 1, minute: int = 0, year: int = 2020, tz=UTC) -> dt
 def naive(day: int, hour: int = 1) -> dt.datetime:
     """What ``timezone('UTC', ts)`` gives back (fetching TIMESTAMPTZ needs pytz)."""
     return at(day, hour, tz=None)
-
-
-def post(db, post_id, handle, when, text="", *, author_id=None, table="posts", chat="hcldr", **kw):
-    row = {
-        "post_id": post_id,
-        "platform": "twitter",
-        "chat_id": chat if table == "posts" else None,
-        "created_at": when,
-        "author_id": author_id,
-        "author_handle": handle,
-        "text": text,
-        "is_retweet": False,
-        **kw,
-    }
-    cols = ", ".join(row)
-    vals = ", ".join(f"${c}" for c in row)
-    db.execute(f"insert into {table} ({cols}) values ({vals})", row)
-
-
-def mention(db, post_id, handle, account_id=None):
-    db.execute(
-        "insert into mentions values ($p, $a, $h)", {"p": post_id, "a": account_id, "h": handle}
-    )
-
-
-def account(db, account_id, handle):
-    db.execute(
-        "insert into accounts (account_id, platform, handle) values ($a, 'twitter', $h)",
-        {"a": account_id, "h": handle},
-    )
 
 
 def edges(db, kind=None, chat="hcldr"):
