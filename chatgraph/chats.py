@@ -19,5 +19,9 @@ def resolve(con: duckdb.DuckDBPyConnection, chat: str | None) -> str:
     if len(names) == 1:
         return names[0]
     if not names:
-        raise UsageError("the archive holds no chats yet; load some exports first (chatgraph load FILES)")
-    raise UsageError(f"the archive holds several chats ({', '.join(names)}); choose one with --chat")
+        raise UsageError(
+            "the archive holds no chats yet; load some exports first (chatgraph load FILES)"
+        )
+    raise UsageError(
+        f"the archive holds several chats ({', '.join(names)}); choose one with --chat"
+    )

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from chatgraph import db as dbmod
 from chatgraph.errors import ChatgraphError
-from chatgraph.output import TableFormat, console, err_console, show
+from chatgraph.output import TableFormat, err_console, show
 
 app = typer.Typer(
     no_args_is_help=True,

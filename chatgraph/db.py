@@ -191,7 +191,9 @@ def applied_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
     con.execute(
         "create table if not exists schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
     )
-    return [r[0] for r in con.execute("select name from schema_migrations order by name").fetchall()]
+    return [
+        r[0] for r in con.execute("select name from schema_migrations order by name").fetchall()
+    ]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:

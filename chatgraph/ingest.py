@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import glob
 import hashlib
 import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +69,9 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            for child in sorted(c for c in p.rglob("*") if c.is_file() and not c.name.startswith(".")):
+            for child in sorted(
+                c for c in p.rglob("*") if c.is_file() and not c.name.startswith(".")
+            ):
                 add(child)
         elif p.exists():
             add(p)
@@ -93,6 +97,11 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+@functools.cache
+def _executor() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="chatgraph-hash")
+
+
 def _is_gzip(path: Path) -> bool:
     with open(path, "rb") as f:
         return f.read(2) == b"\x1f\x8b"
@@ -104,7 +113,11 @@ def _sources_of(path: Path, workdir: Path) -> Iterator[list[Source]]:
     if zipfile.is_zipfile(path):
         try:
             zf = zipfile.ZipFile(path)
-            members = [m for m in zf.infolist() if not m.is_dir() and not Path(m.filename).name.startswith(".")]
+            members = [
+                m
+                for m in zf.infolist()
+                if not m.is_dir() and not Path(m.filename).name.startswith(".")
+            ]
         except zipfile.BadZipFile as e:
             raise NotAnExport(f"{path}: damaged zip file ({e})") from e
         with zf:
@@ -113,7 +126,9 @@ def _sources_of(path: Path, workdir: Path) -> Iterator[list[Source]]:
                 target = workdir / f"zip{i}_{Path(m.filename).name}"
                 with zf.open(m) as src, open(target, "wb") as dst:
                     shutil.copyfileobj(src, dst)
-                out.append(Source(target, f"{path}!{m.filename}", "gzip" if _is_gzip(target) else "none"))
+                out.append(
+                    Source(target, f"{path}!{m.filename}", "gzip" if _is_gzip(target) else "none")
+                )
             yield out
         return
     yield [Source(path, str(path), "gzip" if _is_gzip(path) else "none")]
@@ -149,9 +164,13 @@ def load(
                     zip_results = []
                     for source in sources:
                         zip_results.append(
-                            _load_one(con, source, fmt_forced, chat, strict, options, progress, refresh)
+                            _load_one(
+                                con, source, fmt_forced, chat, strict, options, progress, refresh
+                            )
                         )
-                    if len(sources) > 1 and all(r.error and "supported formats" in r.error for r in zip_results):
+                    if len(sources) > 1 and all(
+                        r.error and "supported formats" in r.error for r in zip_results
+                    ):
                         raise NotAnExport(
                             f"{path}: the zip holds no chat exports ({len(sources)} files, none in a supported format)"
                         )
@@ -175,11 +194,12 @@ def _load_one(
     say = (lambda phase: progress(source.label, phase)) if progress else (lambda phase: None)
     try:
         say("checking")
-        digest = sha256_of(source.path)
+        hashing = _executor().submit(sha256_of, source.path)
         head = Head.read(source)
         fmt = fmt_forced or formats.detect(source, head)
         result.format = fmt.name
         chat_id = normalise_chat(chat) if chat else None
+        digest = hashing.result()
         prior = con.execute(
             "select source_id, chat_id from sources where sha256 = $h and ($chat::VARCHAR is null or chat_id = $chat) limit 1",
             {"h": digest, "chat": chat_id},
@@ -194,7 +214,9 @@ def _load_one(
             try:
                 fmt.stage(con, source, options)
             except (duckdb.Error, UnicodeDecodeError, OSError, EOFError) as e:
-                raise ChatgraphError(f"{source.label}: cannot read as {fmt.name}: {_first_line(e)}") from e
+                raise ChatgraphError(
+                    f"{source.label}: cannot read as {fmt.name}: {_first_line(e)}"
+                ) from e
             say("archiving")
             _archive(con, source, fmt.name, digest, chat_id, strict, result)
             if refresh and result.chat_id and result.inserted + result.duplicates > 0:
@@ -249,7 +271,9 @@ def _archive(
         "select record_no, reject from stage where reject is not null order by record_no limit 1"
     ).fetchone()
     if first_bad and strict:
-        raise BadRecord(f"{label}: record {first_bad[0]}: {first_bad[1]} (--strict stops at the first bad record)")
+        raise BadRecord(
+            f"{label}: record {first_bad[0]}: {first_bad[1]} (--strict stops at the first bad record)"
+        )
     listed, bad = con.execute(
         "select count(*) filter (where reject is null), count(*) filter (where reject is not null) from stage where not referenced"
     ).fetchone()
@@ -289,12 +313,18 @@ def _archive(
         {"s": source_id},
     )
     # The fullest copy of each post in the file: whole text over a cut one, then the longer text.
-    fuller = "order by truncated asc, length(text) desc nulls last, author_handle is null, record_no"
+    fuller = (
+        "order by truncated asc, length(text) desc nulls last, author_handle is null, record_no"
+    )
+    repeated = con.execute(
+        "select count(*) > count(distinct post_id) from stage where reject is null and not referenced"
+    ).fetchone()[0]
+    pick = f"qualify row_number() over (partition by post_id {fuller}) = 1" if repeated else ""
     con.execute(
         f"""create or replace temp table incoming as
             select * replace (coalesce(is_retweet, false) as is_retweet, coalesce(truncated, false) as truncated)
             from stage where reject is null and not referenced
-            qualify row_number() over (partition by post_id {fuller}) = 1"""
+            {pick}"""
     )
     con.execute(
         f"""create or replace temp table incoming_refs as
@@ -304,12 +334,14 @@ def _archive(
     )
     cols = ", ".join(POST_FIELDS)
     sel = ", ".join("$chat as chat_id" if c == "chat_id" else c for c in POST_FIELDS)
-    inserted = con.execute(
-        f"insert into posts ({cols}) select {sel} from incoming i where not exists (select 1 from posts p where p.post_id = i.post_id) returning post_id",
+    con.execute(
+        "create or replace temp table new_posts as select post_id from incoming anti join posts using (post_id)"
+    )
+    new_count = con.execute("select count(*) from new_posts").fetchone()[0]
+    con.execute(
+        f"insert into posts ({cols}) select {sel} from incoming semi join new_posts using (post_id)",
         {"chat": chat_id},
-    ).fetchall()
-    new_ids = {r[0] for r in inserted}
-    con.execute("create or replace temp table new_posts as select unnest($ids::VARCHAR[]) as post_id", {"ids": list(new_ids)})
+    )
     _merge_fuller(con, "posts", "incoming", "new_posts")
     con.execute(
         f"insert into referenced_posts ({cols}) select {sel.replace('$chat', 'null')} from incoming_refs i "
@@ -352,8 +384,8 @@ def _archive(
     )
     records = listed + bad
     result.records = records
-    result.inserted = len(new_ids)
-    result.duplicates = listed - len(new_ids)
+    result.inserted = new_count
+    result.duplicates = listed - new_count
     result.rejected = bad
     result.referenced = con.execute("select count(*) from incoming_refs").fetchone()[0]
     con.execute(
@@ -364,7 +396,9 @@ def _archive(
         con.execute(f"drop table if exists {t}")
 
 
-def _merge_fuller(con: duckdb.DuckDBPyConnection, table: str, incoming: str, new_posts: str | None) -> None:
+def _merge_fuller(
+    con: duckdb.DuckDBPyConnection, table: str, incoming: str, new_posts: str | None
+) -> None:
     """Where an incoming copy of a stored post is fuller, its text wins; gaps are filled either way."""
     skip_new = f"and i.post_id not in (select post_id from {new_posts})" if new_posts else ""
     fuller = "(p.truncated and not i.truncated) or (p.truncated = i.truncated and length(i.text) > length(coalesce(p.text, '')))"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 
 import polars as pl
 from rich.console import Console
@@ -13,13 +13,15 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-class TableFormat(str, Enum):
+class TableFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
 
 
-def show(df: pl.DataFrame, fmt: TableFormat | str = TableFormat.table, title: str | None = None) -> None:
+def show(
+    df: pl.DataFrame, fmt: TableFormat | str = TableFormat.table, title: str | None = None
+) -> None:
     """Print a DataFrame as a rich table, CSV or JSON (records) on standard output."""
     fmt = TableFormat(fmt)
     if fmt is TableFormat.csv:

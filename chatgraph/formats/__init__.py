@@ -9,6 +9,7 @@ record (``reject`` holds the reason). Everything after staging is format-indepen
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 from collections.abc import Callable
@@ -21,6 +22,8 @@ import duckdb
 from chatgraph.errors import NotAnExport
 
 HEAD_BYTES = 256 * 1024
+MAX_RECORD_BYTES = 1 << 30  # one JSON record (line) may be this large
+RAW_KEEP = 10_000  # characters of a rejected record kept in `rejects.raw`
 
 # Every staged row has exactly these columns, in this order.
 STAGE_COLUMNS: dict[str, str] = {
@@ -58,6 +61,10 @@ class Source:
     compression: str = "none"  # "gzip" or "none"
     _plain: Path | None = None
 
+    @property
+    def duckdb_compression(self) -> str:
+        return "gzip" if self.compression == "gzip" else "none"
+
     def sql_path(self) -> str:
         return sql_string(str(self.path))
 
@@ -91,7 +98,9 @@ class Head:
     first_line: str
     first_json: Any = None
     whole: bool = False  # the head is the whole file
-    line_json: bool = False  # the first line alone is a JSON value (JSON lines, or a one-line document)
+    line_json: bool = (
+        False  # the first line alone is a JSON value (JSON lines, or a one-line document)
+    )
 
     @classmethod
     def read(cls, source: Source) -> Head:
@@ -106,11 +115,15 @@ class Head:
             first_json, line_json = json.loads(first_line), True
         except ValueError:
             if whole:
-                try:
+                with contextlib.suppress(ValueError):
                     first_json = json.loads(text)
-                except ValueError:
-                    pass
-        return cls(text=text, first_line=first_line, first_json=first_json, whole=whole, line_json=line_json)
+        return cls(
+            text=text,
+            first_line=first_line,
+            first_json=first_json,
+            whole=whole,
+            line_json=line_json,
+        )
 
     def csv_header(self) -> list[str]:
         import csv
@@ -157,18 +170,60 @@ def finish_stage(con: duckdb.DuckDBPyConnection, select_sql: str) -> None:
     con.execute("drop view stage_src")
 
 
+def attach_raw_lines(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    """Fill ``stage.raw`` of rejected line records from the file (read only when there are rejects).
+
+    Records are the file's non-blank lines, numbered from 1, as DuckDB's line readers count them.
+    """
+    wanted = {
+        r[0]
+        for r in con.execute(
+            "select record_no from stage where reject is not null and raw is null and not referenced"
+        ).fetchall()
+    }
+    if not wanted:
+        return
+    opener = gzip.open if source.compression == "gzip" else open
+    found: list[tuple[int, str]] = []
+    last = max(wanted)
+    n = 0
+    try:
+        with opener(source.path, "rb") as f:
+            for raw in f:
+                if not raw.strip():
+                    continue
+                n += 1
+                if n in wanted:
+                    found.append(
+                        (n, raw[:RAW_KEEP].decode("utf-8", errors="replace").rstrip("\r\n"))
+                    )
+                if n >= last:
+                    break
+    except (OSError, EOFError):
+        pass  # a cut gzip: keep what was read
+    if found:
+        con.execute("create or replace temp table raw_lines (record_no BIGINT, raw VARCHAR)")
+        con.executemany("insert into raw_lines values (?, ?)", found)
+        con.execute(
+            "update stage set raw = r.raw from raw_lines r where stage.record_no = r.record_no and stage.reject is not null and not stage.referenced"
+        )
+        con.execute("drop table raw_lines")
+
+
 def lines_relation(source: Source, max_line_bytes: int = 64 * 1024 * 1024) -> str:
     """SQL for the file's lines as ``(record_no, line)``, 1-based, blank lines skipped."""
     return f"""(
         select row_number() over () as record_no, line
         from read_csv({source.sql_path()}, columns={{'line': 'VARCHAR'}}, header=false,
                       delim='\\x01', quote='', escape='', auto_detect=false,
-                      compression={sql_string(source.compression if source.compression != 'none' else 'none')},
+                      compression={sql_string(source.compression if source.compression != "none" else "none")},
                       max_line_size={max_line_bytes}, strict_mode=false, null_padding=false)
     ) where line is not null and trim(line) <> ''"""
 
 
-def json_items_relation(source: Source, options: Options, head: Head, unwrap: tuple[str, ...] = ()) -> str:
+def json_items_relation(
+    source: Source, options: Options, head: Head, unwrap: tuple[str, ...] = ()
+) -> str:
     """Each JSON value of the file as ``(record_no, ok, item, line)``, numbered in file order.
 
     JSON lines are read line by line; a pretty-printed document is read whole. A line or document
@@ -199,7 +254,7 @@ def json_items_relation(source: Source, options: Options, head: Head, unwrap: tu
 
 
 # Sniffing order: the most specific shapes first.
-FORMAT_MODULES = ["twitter_v1"]
+FORMAT_MODULES = ["twitter_v2", "twitter_v1", "mastodon", "bluesky"]
 
 
 def registry() -> tuple[list[Format], list[NonPost]]:

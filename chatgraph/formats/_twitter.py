@@ -56,7 +56,9 @@ def rt_prefix_handle(text_expr: str) -> str:
 
 
 def v1_hashtags(entities: str) -> str:
-    return f"list_distinct(list_transform(coalesce({entities}.hashtags, []), lambda x: lower(x.text)))"
+    return (
+        f"list_distinct(list_transform(coalesce({entities}.hashtags, []), lambda x: lower(x.text)))"
+    )
 
 
 def v1_mentions(entities: str, drop_handle: str | None = None) -> str:
@@ -69,60 +71,81 @@ def v1_mentions(entities: str, drop_handle: str | None = None) -> str:
     )
 
 
-def core_columns(t: str) -> dict[str, str]:
-    """Canonical columns of one v1.1 tweet struct ``t``, as it says of itself (no retweet lookups)."""
-    full = f"coalesce({t}.extended_tweet.full_text, {t}.full_text, {t}.text)"
-    ents = f"coalesce({t}.extended_tweet.entities, {t}.entities)"
-    text = unescape(full)
-    rt_handle = rt_prefix_handle(full)
-    return {
-        "post_id": f"{t}.id_str",
-        "platform": "'twitter'",
-        "created_at": v1_time(f"{t}.created_at"),
-        "author_id": f"{t}.user.id_str",
-        "author_handle": f"{t}.user.screen_name",
-        "author_name": f"{t}.user.name",
-        "text": text,
-        "lang": f"nullif({t}.lang, 'und')",
-        "reply_to_post_id": f"{t}.in_reply_to_status_id_str",
-        "reply_to_author_id": f"{t}.in_reply_to_user_id_str",
-        "reply_to_handle": f"{t}.in_reply_to_screen_name",
-        "quote_of_post_id": f"{t}.quoted_status_id_str",
-        "is_retweet": f"({rt_handle} is not null)",
-        "truncated": (
-            f"(({true_ish(f'{t}.truncated')} and {t}.extended_tweet.full_text is null)"
-            f" or ({rt_handle} is not null and {full} like '%…'))"
-        ),
-        "mentions": v1_mentions(ents, rt_handle),
-        "hashtags": v1_hashtags(ents),
-    }
+def _full(t: str) -> str:
+    return f"coalesce({t}.extended_tweet.full_text, {t}.full_text, {t}.text)"
 
 
-def tweet_columns(t: str) -> dict[str, str]:
-    """Columns of a listed v1.1 tweet: a retweet takes its text and entities from the original."""
-    cols = core_columns(t)
-    rs = f"{t}.retweeted_status"
-    orig = core_columns(rs)
-    has_rs = f"({rs}.id_str is not null)"
-    for name in ("text", "mentions", "hashtags", "truncated"):
-        cols[name] = f"case when {has_rs} then {orig[name]} else {cols[name]} end"
-    cols["retweet_of_post_id"] = f"{rs}.id_str"
-    cols["is_retweet"] = f"({has_rs} or {cols['is_retweet']})"
-    cols["quote_of_post_id"] = f"case when {has_rs} then null else {cols['quote_of_post_id']} end"
-    return cols
+def _ents(t: str) -> str:
+    return f"coalesce({t}.extended_tweet.entities, {t}.entities)"
+
+
+def _cut(t: str) -> str:
+    return f"({true_ish(f'{t}.truncated')} and {t}.extended_tweet.full_text is null)"
 
 
 def select_list(cols: dict[str, str]) -> str:
     return ",\n       ".join(f"{expr} as {name}" for name, expr in cols.items())
 
 
+def core_select(
+    t: str, source: str, where: str = "true", *, listed: bool = False, carry: str = ""
+) -> str:
+    """SQL selecting canonical columns (plus ``record_no``) for the v1.1 tweet struct ``t``.
+
+    ``carry``: extra columns of ``source`` passed through (``"a, b,"``).
+    ``listed``: the tweet is one the export lists, so a retweet takes its text and entities from
+    the embedded original. Per-row intermediates (full text, entities, the ``RT @x:`` handle) are
+    computed once in an inner select: the expressions are evaluated for every row of big files.
+    """
+    if listed:
+        rs = f"{t}.retweeted_status"
+        inner = f"""
+            {rs}.id_str as _rs_id,
+            case when {rs}.id_str is not null then {_full(rs)} else {_full(t)} end as _full,
+            case when {rs}.id_str is not null then {_ents(rs)} else {_ents(t)} end as _ents,
+            case when {rs}.id_str is null then {rt_prefix_handle(_full(t))} end as _rth,
+            case when {rs}.id_str is not null then {_cut(rs)} else {_cut(t)} end as _cut"""
+        retweet_cols = """_rs_id as retweet_of_post_id,
+               (_rs_id is not null or _rth is not null) as is_retweet,
+               case when _rs_id is null then c.quoted_status_id_str end as quote_of_post_id,"""
+    else:
+        inner = f"""
+            null::VARCHAR as _rs_id, {_full(t)} as _full, {_ents(t)} as _ents,
+            {rt_prefix_handle(_full(t))} as _rth, {_cut(t)} as _cut"""
+        retweet_cols = """_rth is not null as is_retweet,
+               c.quoted_status_id_str as quote_of_post_id,"""
+    return f"""
+        select record_no, {carry}
+               c.id_str as post_id,
+               'twitter' as platform,
+               {v1_time("c.created_at")} as created_at,
+               c.user.id_str as author_id,
+               c.user.screen_name as author_handle,
+               c.user.name as author_name,
+               {unescape("_full")} as text,
+               nullif(c.lang, 'und') as lang,
+               c.in_reply_to_status_id_str as reply_to_post_id,
+               c.in_reply_to_user_id_str as reply_to_author_id,
+               c.in_reply_to_screen_name as reply_to_handle,
+               {retweet_cols}
+               (_cut or (_rth is not null and _full like '%…')) as truncated,
+               {v1_mentions("_ents", "_rth")} as mentions,
+               {v1_hashtags("_ents")} as hashtags
+        from (select record_no, {carry} {t} as c, {inner} from {source} where {where})"""
+
+
 def referenced_union(t: str, record_no: str = "record_no", source: str = "tweets") -> str:
     """Rows for the originals a v1.1 tweet embeds: retweeted, quoted, and the retweeted one's quote."""
     parts = []
-    for path in (f"{t}.retweeted_status", f"{t}.quoted_status", f"{t}.retweeted_status.quoted_status"):
-        cols = core_columns(path)
-        parts.append(
-            f"select {record_no} as record_no, true as referenced, {select_list(cols)} "
-            f"from {source} where {path}.id_str is not null"
+    for path in (
+        f"{t}.retweeted_status",
+        f"{t}.quoted_status",
+        f"{t}.retweeted_status.quoted_status",
+    ):
+        body = core_select(
+            path,
+            f"(select {record_no} as record_no, {t} from {source})",
+            f"{path}.id_str is not null",
         )
+        parts.append(f"select true as referenced, * from ({body})")
     return "\nunion all by name\n".join(parts)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import duckdb
+
 from chatgraph.formats import (
+    MAX_RECORD_BYTES,
     Format,
     Head,
     Options,
     Source,
+    attach_raw_lines,
     finish_stage,
     json_items_relation,
-    lines_relation,
 )
-from chatgraph.formats._twitter import V1_TWEET_TYPE, referenced_union, select_list, tweet_columns
+from chatgraph.formats._twitter import V1_TWEET_TYPE, core_select, referenced_union
 
 
 def _is_v1_tweet(obj: object) -> bool:
@@ -37,7 +40,10 @@ def sniff(head: Head) -> bool:
         # a pretty-printed document larger than the head: look at its shape
         t = head.text.lstrip()
         return (t.startswith("{") and '"statuses"' in t[:2000] and '"id_str"' in t) or (
-            t.startswith("[") and '"id_str"' in t and '"screen_name"' in t and '"in_reply_to_status_id_str"' in t
+            t.startswith("[")
+            and '"id_str"' in t
+            and '"screen_name"' in t
+            and '"in_reply_to_status_id_str"' in t
         )
     return False
 
@@ -45,36 +51,46 @@ def sniff(head: Head) -> bool:
 def stage(con, source: Source, options: Options) -> None:
     head = Head.read(source)
     if head.line_json and isinstance(head.first_json, dict) and "statuses" not in head.first_json:
-        # fast path: one tweet per line, parsed once
-        parsed = f"""
-            select record_no, line, try(json_transform(line, '{V1_TWEET_TYPE}')) as t
-            from {lines_relation(source)}"""
+        # Fast path, one tweet per line: DuckDB's JSON reader splits and parses the lines once; a
+        # line that does not parse comes back NULL in its place, so record numbers stay exact.
+        def parsed(safe: bool) -> str:
+            transform = f"json_transform(json, '{V1_TWEET_TYPE}')"
+            return f"""
+            select row_number() over () as record_no, json is null as unparsable,
+                   {f"try({transform})" if safe else transform} as t, null::VARCHAR as line
+            from read_ndjson_objects({source.sql_path()}, ignore_errors=true,
+                                     compression='{source.duckdb_compression}',
+                                     maximum_object_size={MAX_RECORD_BYTES})"""
+
+        try:
+            con.execute(f"create or replace temp table tweets as {parsed(safe=False)}")
+        except duckdb.ConversionException:
+            # some record has a field of an unexpected type: parse each under try() (slower)
+            con.execute(f"create or replace temp table tweets as {parsed(safe=True)}")
     else:
-        parsed = f"""
-            select record_no, coalesce(item, line) as line,
-                   case when ok then try(json_transform(item, '{V1_TWEET_TYPE}')) end as t
-            from {json_items_relation(source, options, head, ("statuses",))}"""
-    con.execute(f"create or replace temp table tweets as {parsed}")
-    cols = tweet_columns("t")
+        con.execute(f"""create or replace temp table tweets as
+            select record_no, not ok as unparsable,
+                   case when ok then try(json_transform(item, '{V1_TWEET_TYPE}')) end as t,
+                   coalesce(item, line) as line
+            from {json_items_relation(source, options, head, ("statuses",))}""")
     finish_stage(
         con,
         f"""
-        select record_no,
-               case when t is null then
-                        case when json_valid(line) then 'not a tweet object (fields of unexpected types)'
-                             else 'invalid JSON (cut or corrupt line)' end
-                    when t.id_str is null and json_exists(line, '$.delete') then 'stream notice (delete), not a post'
-                    when t.id_str is null and json_exists(line, '$.limit') then 'stream notice (limit), not a post'
-                    when t.id_str is null then 'no id_str (a numeric id alone loses precision)'
-               end as reject,
-               case when t is null or t.id_str is null then left(line, 10000) end as raw,
-               false as referenced,
-               {select_list(cols)}
-        from tweets
+        select * replace (
+                   case when t is null then
+                            case when unparsable then 'invalid JSON (cut or corrupt line)'
+                                 else 'not a tweet object (fields of unexpected types)' end
+                        when t.id_str is null and json_exists(line, '$.delete') then 'stream notice (delete), not a post'
+                        when t.id_str is null and json_exists(line, '$.limit') then 'stream notice (limit), not a post'
+                        when t.id_str is null then 'no id_str (a numeric id alone loses precision)'
+                   end as reject),
+               false as referenced
+        from ({core_select("t", "tweets", listed=True, carry="t, unparsable, line, null as reject,")})
         union all by name
         {referenced_union("t")}
         """,
     )
+    attach_raw_lines(con, source)
     con.execute("drop table tweets")
 
 
