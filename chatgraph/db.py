@@ -139,6 +139,21 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "003_privacy",
+        """
+        create table forgotten (
+            handle       VARCHAR NOT NULL,
+            platform     VARCHAR,
+            chat_id      VARCHAR,
+            requested_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+            account_ids  VARCHAR[]
+        );
+        create table privacy_salt (salt VARCHAR NOT NULL);
+        insert into privacy_salt
+        select replace(gen_random_uuid()::VARCHAR, '-', '') || replace(gen_random_uuid()::VARCHAR, '-', '');
+        """,
+    ),
 ]
 
 
