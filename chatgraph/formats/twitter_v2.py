@@ -1,0 +1,340 @@
+"""Twitter API v2 as twarc2 writes it: response pages, filter-stream lines and ``twarc2 flatten`` output.
+
+Every shape is turned into the same per-line document ``{data: [tweet], includes: {users, tweets}}``
+in SQL: a page already is one, a stream line holds one tweet in ``data``, and a flattened tweet
+carries its author, the user it replies to and its referenced tweets inline. Handles and retweeted
+originals are then looked up per line, the way twarc2 wrote them: by id in that line's ``includes``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import duckdb
+
+from chatgraph.formats import (
+    Format,
+    Head,
+    NonPost,
+    Options,
+    Source,
+    finish_stage,
+    json_items_relation,
+)
+from chatgraph.formats._twitter import unescape
+
+_USER = {"id": "VARCHAR", "username": "VARCHAR", "name": "VARCHAR"}
+_FIELDS = {
+    "id": "VARCHAR",
+    "text": "VARCHAR",
+    "author_id": "VARCHAR",
+    "created_at": "VARCHAR",
+    "conversation_id": "VARCHAR",
+    "in_reply_to_user_id": "VARCHAR",
+    "lang": "VARCHAR",
+    "entities": {
+        "mentions": [{"id": "VARCHAR", "username": "VARCHAR", "name": "VARCHAR"}],
+        "hashtags": [{"tag": "VARCHAR"}],
+    },
+    "author": _USER,
+    "in_reply_to_user": _USER,
+}
+# An included (or, in flattened output, inline) tweet: its own references are ids only.
+_REF = {**_FIELDS, "type": "VARCHAR", "referenced_tweets": [{"type": "VARCHAR", "id": "VARCHAR"}]}
+# A listed tweet: in flattened output its referenced tweets are whole tweets.
+_TWEET = {**_FIELDS, "referenced_tweets": [_REF]}
+_INCLUDES = {"users": [_USER], "tweets": [_REF]}
+PAGE_TYPE = json.dumps({"data": [_TWEET], "includes": _INCLUDES})
+STREAM_TYPE = json.dumps({"data": _TWEET, "includes": _INCLUDES})
+TWEET_TYPE = json.dumps(_TWEET)
+
+
+def _tweet_like(obj: object) -> bool:
+    return (
+        isinstance(obj, dict)
+        and "id" in obj
+        and "text" in obj
+        and ("author_id" in obj or "created_at" in obj)
+    )
+
+
+def _data_items(obj: object) -> list:
+    if isinstance(obj, dict):
+        data = obj.get("data")
+        if isinstance(data, list):
+            return data
+        if isinstance(data, dict):
+            return [data]
+    return []
+
+
+def sniff(head: Head) -> bool:
+    obj = head.first_json
+    if isinstance(obj, list) and obj:
+        obj = obj[0]
+    if isinstance(obj, dict):
+        if "data" in obj:
+            items = _data_items(obj)
+            return (not items and ("__twarc" in obj or "meta" in obj)) or (
+                bool(items) and _tweet_like(items[0])
+            )
+        if _tweet_like(obj):
+            # twarc2 flatten: a v2 tweet (author_id, no v1.1 user object), its author inline
+            return "user" not in obj and "author_id" in obj
+        # a page that found nothing: only errors or meta
+        return "__twarc" in obj and ("errors" in obj or "meta" in obj)
+    if obj is None:
+        # a first line longer than the head: recognise a page by its opening
+        t = head.text.lstrip()
+        return (
+            t.startswith("{")
+            and '"data"' in t[:200]
+            and '"author_id"' in t
+            and '"conversation_id"' in t
+        )
+    return False
+
+
+def _first_items(head: Head) -> list:
+    obj = head.first_json
+    if isinstance(obj, list) and obj:
+        obj = obj[0]
+    return _data_items(obj)
+
+
+def _is_users(head: Head) -> bool:
+    items = _first_items(head)
+    return (
+        bool(items)
+        and isinstance(items[0], dict)
+        and "username" in items[0]
+        and "text" not in items[0]
+    )
+
+
+def _is_counts(head: Head) -> bool:
+    items = _first_items(head)
+    return (
+        bool(items)
+        and isinstance(items[0], dict)
+        and "tweet_count" in items[0]
+        and "start" in items[0]
+    )
+
+
+NON_POSTS = [
+    NonPost(what="a twarc2 users file", sniff=_is_users),
+    NonPost(what="a twarc2 counts file", sniff=_is_counts),
+]
+
+
+def _select_list(cols: dict[str, str]) -> str:
+    return ",\n               ".join(f"{expr} as {name}" for name, expr in cols.items())
+
+
+def _ref_id(t: str, kind: str) -> str:
+    return f"list_filter({t}.referenced_tweets, lambda ref_: ref_.type = '{kind}')[1].id"
+
+
+def _mentions(t: str, drop_handle: str | None = None) -> str:
+    """Mentioned accounts; pages give only the username, so id and name come from the line's users."""
+    keep = "lambda m_: m_.username is not null"
+    if drop_handle:
+        keep = f"lambda m_: m_.username is not null and lower(m_.username) is distinct from lower({drop_handle})"
+    known = "um.by_handle[lower(m_.username)]"
+    return (
+        f"list_transform(list_filter(coalesce({t}.entities.mentions, []), {keep}), "
+        f"lambda m_: {{'account_id': coalesce(m_.id, {known}.id), 'handle': m_.username, "
+        f"'name': coalesce(m_.name, {known}.name)}})"
+    )
+
+
+def _hashtags(t: str) -> str:
+    return f"list_distinct(list_transform(coalesce({t}.entities.hashtags, []), lambda h_: lower(h_.tag)))"
+
+
+def _columns(t: str, author: str, reply_user: str) -> dict[str, str]:
+    """Canonical columns of one v2 tweet struct as it says of itself, with its looked-up users."""
+    reply_mention = f"list_filter(coalesce({t}.entities.mentions, []), lambda m_: m_.id = {t}.in_reply_to_user_id)[1]"
+    return {
+        "post_id": f"{t}.id",
+        "platform": "'twitter'",
+        "created_at": f"try_cast({t}.created_at as TIMESTAMPTZ)",
+        "author_id": f"coalesce({t}.author_id, {t}.author.id)",
+        "author_handle": f"coalesce({author}.username, {t}.author.username)",
+        "author_name": f"coalesce({author}.name, {t}.author.name)",
+        "text": unescape(f"{t}.text"),
+        "lang": f"nullif({t}.lang, 'und')",
+        "reply_to_post_id": _ref_id(t, "replied_to"),
+        "reply_to_author_id": f"{t}.in_reply_to_user_id",
+        "reply_to_handle": (
+            f"case when {t}.in_reply_to_user_id is not null then "
+            f"coalesce({reply_user}.username, {t}.in_reply_to_user.username, {reply_mention}.username) end"
+        ),
+        "retweet_of_post_id": _ref_id(t, "retweeted"),
+        "quote_of_post_id": _ref_id(t, "quoted"),
+        "conversation_id": f"{t}.conversation_id",
+        "is_retweet": f"({_ref_id(t, 'retweeted')} is not null)",
+        # an original that is not in the file leaves only the cut "RT @x: …" text
+        "truncated": f"({_ref_id(t, 'retweeted')} is not null)",
+        "mentions": _mentions(t),
+        "hashtags": _hashtags(t),
+    }
+
+
+def listed_columns() -> dict[str, str]:
+    """A listed tweet (``t``): a retweet whose original is in the file (``o``) takes its text and entities."""
+    cols = _columns("t", "au", "ru")
+    has_orig = "(o.id is not null)"
+    rt_handle = r"nullif(regexp_extract(t.text, '^RT @(\w+):', 1), '')"
+    cols["text"] = f"case when {has_orig} then {unescape('o.text')} else {cols['text']} end"
+    cols["mentions"] = (
+        f"case when {has_orig} then {_mentions('o')} else {_mentions('t', rt_handle)} end"
+    )
+    cols["hashtags"] = f"case when {has_orig} then {_hashtags('o')} else {cols['hashtags']} end"
+    cols["truncated"] = f"({cols['is_retweet']} and not {has_orig})"
+    return cols
+
+
+def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> None:
+    head = Head.read(source)
+    if not head.line_json and "\n" not in head.text.strip():
+        # JSON lines whose first line (a big page) is longer than the head
+        head = replace(head, line_json=True)
+    unit = "line" if head.line_json else "item"
+    items = json_items_relation(source, options, head)
+    # One typed document per line (or per element of a JSON array/document).
+    con.execute(
+        f"""
+        create or replace temp table v2_docs as
+        with items as (
+            select record_no as item_no, ok, item, line,
+                   case when not ok then 'bad'
+                        when json_type(item::JSON, '$.data') = 'ARRAY' then 'page'
+                        when json_type(item::JSON, '$.data') = 'OBJECT' then 'stream'
+                        when json_exists(item::JSON, '$.data') or json_exists(item::JSON, '$.errors')
+                             or json_exists(item::JSON, '$.meta') then 'empty'
+                        when json_exists(item::JSON, '$.id') and json_exists(item::JSON, '$.text') then 'flat'
+                        else 'other' end as kind
+            from {items}),
+        typed as (
+            select item_no, kind, line,
+                   case kind when 'page' then try(json_transform(item, '{PAGE_TYPE}')) end as page,
+                   case kind when 'stream' then try(json_transform(item, '{STREAM_TYPE}')) end as stream,
+                   case kind when 'flat' then try(json_transform(item, '{TWEET_TYPE}')) end as flat
+            from items)
+        select item_no, kind, line,
+               case kind
+                   when 'page' then page.data
+                   when 'stream' then [stream.data]
+                   when 'flat' then [flat]
+               end as data,
+               case kind
+                   when 'page' then page.includes.users
+                   when 'stream' then stream.includes.users
+                   when 'flat' then list_concat(
+                       [flat.author, flat.in_reply_to_user],
+                       list_transform(flat.referenced_tweets, lambda ref_: ref_.author))
+               end as users,
+               case kind
+                   when 'page' then page.includes.tweets
+                   when 'stream' then stream.includes.tweets
+                   when 'flat' then list_filter(flat.referenced_tweets, lambda ref_: ref_.text is not null)
+               end as tweets
+        from typed
+        """
+    )
+    con.execute(
+        """
+        create or replace temp table v2_tweets as
+        select row_number() over (order by item_no, idx) as record_no, item_no, kind, line, t
+        from (
+            select item_no, kind, line, unnest(data) as t, unnest(range(len(data))) as idx
+            from v2_docs where data is not null and len(data) > 0
+            union all
+            -- a line that is no page, stream line or tweet counts as one (rejected) record
+            select item_no, kind, line, null, 0 from v2_docs
+            where kind in ('bad', 'other') or (kind in ('page', 'stream', 'flat') and data is null)
+        )
+        """
+    )
+    con.execute(
+        """
+        create or replace temp table v2_users as
+        select item_no, u.id, arg_max(u.username, u.username is not null) as username,
+               arg_max(u.name, u.name is not null) as name
+        from (select item_no, unnest(users) as u from v2_docs where users is not null)
+        where u.id is not null
+        group by item_no, u.id
+        """
+    )
+    con.execute(
+        """
+        create or replace temp table v2_handles as
+        select item_no, map_from_entries(list({'key': handle, 'value': {'id': id, 'name': name}})) as by_handle
+        from (select item_no, lower(username) as handle, min(id) as id, min(name) as name
+              from v2_users where username is not null group by all)
+        group by item_no
+        """
+    )
+    con.execute(
+        """
+        create or replace temp table v2_refs as
+        select item_no, any_value(r) as r
+        from (select item_no, unnest(tweets) as r from v2_docs where tweets is not null)
+        where r.id is not null
+        group by item_no, r.id
+        """
+    )
+    listed = listed_columns()
+    ref_cols = _columns("r", "au", "ru")
+    ref_cols["truncated"] = f"(({ref_cols['is_retweet']}) and r.text like 'RT @%')"
+    finish_stage(
+        con,
+        f"""
+        select x.record_no,
+               case when x.kind = 'bad' then '{unit} ' || x.item_no || ' is not valid JSON: the line is cut '
+                         || 'short or corrupt (an interrupted download or stream); fetch it again or delete it'
+                    when x.kind = 'other' then '{unit} ' || x.item_no
+                         || ' is neither a twarc2 response page nor a tweet'
+                    when t is null then '{unit} ' || x.item_no
+                         || ': a twarc2 record whose fields have unexpected types'
+               end as reject,
+               case when t is null then left(x.line, 10000) end as raw,
+               false as referenced,
+               {_select_list(listed)}
+        from v2_tweets x
+        left join v2_users au on au.item_no = x.item_no and au.id = t.author_id
+        left join v2_users ru on ru.item_no = x.item_no and ru.id = t.in_reply_to_user_id
+        left join (select item_no, r.* from v2_refs) o
+               on o.item_no = x.item_no and o.id = {_ref_id("t", "retweeted")}
+        left join v2_handles um on um.item_no = x.item_no
+        union all by name
+        -- an included tweet is filed under the first record that references it
+        select coalesce(n.record_no, f.record_no) as record_no,
+               null as reject, null as raw, true as referenced,
+               {_select_list(ref_cols)}
+        from v2_refs g
+        left join (
+            select item_no, q.id as ref_id, min(record_no) as record_no
+            from (select item_no, record_no, unnest(t.referenced_tweets) as q from v2_tweets where t is not null)
+            group by all
+        ) n on n.item_no = g.item_no and n.ref_id = r.id
+        left join (select item_no, min(record_no) as record_no from v2_tweets group by all) f
+               on f.item_no = g.item_no
+        left join v2_users au on au.item_no = g.item_no and au.id = r.author_id
+        left join v2_users ru on ru.item_no = g.item_no and ru.id = r.in_reply_to_user_id
+        left join v2_handles um on um.item_no = g.item_no
+        """,
+    )
+    for t in ("v2_docs", "v2_tweets", "v2_users", "v2_handles", "v2_refs"):
+        con.execute(f"drop table {t}")
+
+
+FORMAT = Format(
+    name="twitter-v2",
+    description="Twitter API v2 as twarc2 writes it (response pages, stream lines, twarc2 flatten)",
+    sniff=sniff,
+    stage=stage,
+)
