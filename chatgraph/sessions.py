@@ -1,0 +1,320 @@
+"""Sessions: split a chat's posts into its sittings, by its schedule or by the bursts of its posts.
+
+Three ways, chosen per chat on every refresh (the way used is kept in ``chat_inference.mode``):
+
+``schedule``
+    The chat has a start time in ``chats`` (``chatgraph chats set CHAT --start 20:30``). A sitting is
+    the window from ``PRE_GRACE`` before the local start to ``POST_GRACE`` after its end (start plus
+    ``duration_minutes``, else the inferred duration, else ``DEFAULT_DURATION``), on the chat's
+    ``weekday`` (ISO: 1 = Monday … 7 = Sunday; none set = every day), in the chat's ``timezone``
+    (UTC when none is set). Local wall time is used, so daylight saving time is honoured: 8:30pm in
+    New York is 00:30 UTC in July and 01:30 UTC in December. Every window holding a post is a session.
+``bursts``
+    No start time: posts closer than ``BURST_GAP`` to the previous one belong to the same burst; a burst
+    with at least ``MIN_POSTS`` posts by at least ``MIN_PARTICIPANTS`` accounts is a session, and the
+    lone posts between sittings (promotions, the odd post on another day) belong to no session.
+``days``
+    Conference hashtags: when the bursts show no weekly rhythm and no questions, every local day
+    holding at least ``MIN_POSTS`` posts by ``MIN_PARTICIPANTS`` accounts is one session.
+
+Whatever the way, the weekly schedule is inferred from the sessions (modal weekday, local start
+rounded down to the quarter hour, modal duration) and stored in ``chat_inference`` so that
+``chatgraph chats`` can show it next to what was configured.
+
+A session's ``session_id`` is ``<chat>-<local date>`` (``hcldr-2023-10-31``; a second sitting on the
+same local date gets ``-2``), ``local_date`` is the date in the chat's time zone on which the sitting
+got going (for bursts: the date of its 10th-percentile post, so pre-chat chatter before midnight does
+not move it), and ``starts_at``/``ends_at`` are its first and last post. Each of the chat's posts gets a
+row in ``post_threads`` with its ``session_id`` (null outside sessions); :mod:`chatgraph.threads` then
+fills in the question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+import duckdb
+
+from chatgraph.errors import ChatgraphError
+
+PRE_GRACE_MINUTES = 30  # pre-chat greetings before the scheduled start
+POST_GRACE_MINUTES = 60  # late answers and stragglers after the scheduled end
+DEFAULT_DURATION = 60
+BURST_GAP_MINUTES = 60
+MIN_POSTS = 10
+MIN_PARTICIPANTS = 3
+# A chat has a weekly rhythm when at least this many sessions share the modal weekday (and share).
+WEEKLY_MIN_SESSIONS = 3
+WEEKLY_SHARE = 0.5
+# Posts that open a question look like this (lower-cased, after leading mentions).
+FIRST_QUESTION_RE = r"^\s*(?:\.?@\w+[:,]?\s+)*(?:q|t)\s?1(?:[^a-z0-9]|$)"
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A chat's weekly schedule; any part may be unknown (None)."""
+
+    timezone: str | None = None
+    weekday: int | None = None  # ISO: 1 = Monday … 7 = Sunday
+    start_time: time | None = None
+    duration_minutes: int | None = None
+
+    def describe(self) -> str:
+        if self.start_time is None:
+            return ""
+        day = WEEKDAYS[self.weekday - 1] + "s" if self.weekday else "daily"
+        dur = f" for {self.duration_minutes} min" if self.duration_minutes else ""
+        return f"{day} {self.start_time:%H:%M}{dur} {self.timezone or 'UTC'}"
+
+
+def configured_schedule(con: duckdb.DuckDBPyConnection, chat_id: str) -> Schedule:
+    row = con.execute(
+        "select timezone, weekday, start_time, duration_minutes from chats where chat_id = $c",
+        {"c": chat_id},
+    ).fetchone()
+    if row is None:
+        raise ChatgraphError(f"no chat named {chat_id!r} in the archive; load its posts first")
+    return Schedule(*row)
+
+
+def inferred_schedule(con: duckdb.DuckDBPyConnection, chat_id: str) -> tuple[str | None, Schedule]:
+    """The way sessions were found (schedule, bursts, days) and the schedule read off them."""
+    row = con.execute(
+        """select mode, timezone, weekday, start_time, duration_minutes
+           from chat_inference where chat_id = $c""",
+        {"c": chat_id},
+    ).fetchone()
+    if row is None:
+        return None, Schedule()
+    return row[0], Schedule(*row[1:])
+
+
+def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
+    """Rebuild the chat's sessions and each post's session (``post_threads.session_id``)."""
+    conf = configured_schedule(con, chat_id)
+    tz = conf.timezone or "UTC"
+    params = {"c": chat_id, "tz": tz}
+    try:
+        con.execute(
+            """create or replace temp table _chat_posts as
+               select post_id, created_at, timezone($tz, created_at) as local_at,
+                      coalesce(author_id, lower(author_handle)) as author,
+                      is_retweet or retweet_of_post_id is not null as is_retweet,
+                      text
+               from posts where chat_id = $c and created_at is not null""",
+            params,
+        )
+    except duckdb.Error as e:
+        raise ChatgraphError(
+            f"chat {chat_id}: time zone {tz!r} is not known; "
+            f"fix it with chatgraph chats set {chat_id} --timezone America/New_York"
+        ) from e
+    _bursts(con)
+    if conf.start_time is not None:
+        mode = "schedule"
+        duration = conf.duration_minutes or _modal_duration(con) or DEFAULT_DURATION
+        _schedule_windows(con, chat_id, conf, duration)
+    elif _looks_like_conference(con):
+        mode = "days"
+        _day_sessions(con, chat_id)
+    else:
+        mode = "bursts"
+        _burst_sessions(con, chat_id)
+    _store(con, chat_id)
+    _infer(con, chat_id, mode, tz)
+    for t in ("_chat_posts", "_bursts", "_post_session"):
+        con.execute(f"drop table if exists {t}")
+
+
+def _bursts(con: duckdb.DuckDBPyConnection) -> None:
+    """Gap-separated bursts of the chat's posts, and whether each is big enough for a sitting."""
+    con.execute(
+        f"""
+        create or replace temp table _bursts as
+        with gaps as (
+            select *, coalesce(created_at - lag(created_at) over w
+                               > interval {BURST_GAP_MINUTES} minute, true)::int as brk
+            from _chat_posts window w as (order by created_at, post_id)
+        ),
+        numbered as (
+            select *, sum(brk) over (order by created_at, post_id rows unbounded preceding) as burst
+            from gaps
+        )
+        select post_id, created_at, local_at, author, is_retweet, burst,
+               count(*) over b as burst_posts,
+               count(distinct author) over b as burst_participants,
+               bool_or(regexp_matches(lower(text), '{FIRST_QUESTION_RE}') and not is_retweet)
+                   over b as burst_has_q1
+        from numbered window b as (partition by burst)
+        """
+    )
+
+
+def _burst_sessions(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
+    con.execute(
+        f"""
+        create or replace temp table _post_session as
+        with kept as (
+            select * from _bursts
+            where burst_posts >= {MIN_POSTS} and burst_participants >= {MIN_PARTICIPANTS}
+        ),
+        dated as (
+            select burst, quantile_disc(local_at, 0.1)::date as local_date, min(created_at) as t0
+            from kept group by burst
+        ),
+        named as (
+            select burst, local_date,
+                   $c || '-' || strftime(local_date, '%Y-%m-%d')
+                   || case when row_number() over (partition by local_date order by t0) > 1
+                           then '-' || row_number() over (partition by local_date order by t0)
+                           else '' end as session_id
+            from dated
+        )
+        select c.post_id, n.session_id, n.local_date
+        from _chat_posts c join kept k using (post_id) join named n using (burst)
+        """,
+        {"c": chat_id},
+    )
+
+
+def _day_sessions(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
+    con.execute(
+        f"""
+        create or replace temp table _post_session as
+        with days as (
+            select local_at::date as local_date from _chat_posts group by all
+            having count(*) >= {MIN_POSTS} and count(distinct author) >= {MIN_PARTICIPANTS}
+        )
+        select c.post_id, $c || '-' || strftime(d.local_date, '%Y-%m-%d') as session_id,
+               d.local_date
+        from _chat_posts c join days d on c.local_at::date = d.local_date
+        """,
+        {"c": chat_id},
+    )
+
+
+def _schedule_windows(
+    con: duckdb.DuckDBPyConnection, chat_id: str, conf: Schedule, duration: int
+) -> None:
+    """Each post's sitting: the local date whose window (with grace) holds its local time."""
+    span = PRE_GRACE_MINUTES + duration + POST_GRACE_MINUTES
+    if span >= 24 * 60:
+        raise ChatgraphError(
+            f"chat {chat_id}: a {duration}-minute session plus grace spans a whole day; "
+            f"fix it with chatgraph chats set {chat_id} --duration 60"
+        )
+    # Shift local time so that a window opens at local midnight: its date is the sitting's date.
+    con.execute(
+        f"""
+        create or replace temp table _post_session as
+        with shifted as (
+            select post_id,
+                   local_at - $start::TIME::INTERVAL + interval {PRE_GRACE_MINUTES} minute as s
+            from _chat_posts
+        )
+        select post_id, $c || '-' || strftime(s::date, '%Y-%m-%d') as session_id,
+               s::date as local_date
+        from shifted
+        where s - s::date::timestamp < interval {span} minute
+          and ($weekday::INTEGER is null or isodow(s::date) = $weekday)
+        """,
+        {"c": chat_id, "start": conf.start_time, "weekday": conf.weekday},
+    )
+
+
+def _modal_duration(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The usual length of the chat's big bursts, rounded up to a quarter hour."""
+    row = con.execute(
+        f"""
+        select mode(ceil(extract(epoch from p90 - p10) / 60 / 15) * 15)::int
+        from (
+            select quantile_disc(created_at, 0.1) as p10, quantile_disc(created_at, 0.9) as p90
+            from _bursts
+            where burst_posts >= {MIN_POSTS} and burst_participants >= {MIN_PARTICIPANTS}
+            group by burst
+        )
+        """
+    ).fetchone()
+    return row[0] if row and row[0] else None
+
+
+def _looks_like_conference(con: duckdb.DuckDBPyConnection) -> bool:
+    """No weekly rhythm and no questions: a conference hashtag, one session per meeting day."""
+    n, top, with_q = con.execute(
+        f"""
+        with b as (
+            select burst, isodow(quantile_disc(local_at, 0.1)) as dow, any_value(burst_has_q1) as q
+            from _bursts
+            where burst_posts >= {MIN_POSTS} and burst_participants >= {MIN_PARTICIPANTS}
+            group by burst
+        )
+        select count(*), coalesce(max(k), 0), count(*) filter (where q)
+        from b left join (select dow, count(*) as k from b group by dow) using (dow)
+        """
+    ).fetchone()
+    if n == 0:
+        return False
+    weekly = top >= WEEKLY_MIN_SESSIONS and top >= WEEKLY_SHARE * n
+    return not weekly and with_q < 0.5 * n
+
+
+def _store(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
+    params = {"c": chat_id}
+    con.execute("delete from sessions where chat_id = $c", params)
+    con.execute(
+        """
+        insert into sessions (session_id, chat_id, starts_at, ends_at, local_date, posts, participants)
+        select s.session_id, $c, min(c.created_at), max(c.created_at), any_value(s.local_date),
+               count(*), count(distinct c.author)
+        from _post_session s join _chat_posts c using (post_id)
+        group by s.session_id
+        order by min(c.created_at)
+        """,
+        params,
+    )
+    con.execute("delete from post_threads where chat_id = $c", params)
+    con.execute(
+        """
+        insert into post_threads (post_id, chat_id, session_id, question, method)
+        select c.post_id, $c, s.session_id, null, 'none'
+        from _chat_posts c left join _post_session s using (post_id)
+        order by c.created_at, c.post_id
+        """,
+        params,
+    )
+
+
+def _infer(con: duckdb.DuckDBPyConnection, chat_id: str, mode: str, tz: str) -> None:
+    """Read the weekly schedule off the sessions: modal weekday, start and duration."""
+    row = con.execute(
+        """
+        with s as (
+            select p.session_id,
+                   time_bucket(interval 15 minute, quantile_disc(c.local_at, 0.1)) as start_at,
+                   quantile_disc(c.local_at, 0.9) as p90
+            from _post_session p join _chat_posts c using (post_id)
+            group by p.session_id
+        )
+        select mode(isodow(start_at)), mode(start_at::time),
+               mode(ceil(extract(epoch from p90 - start_at) / 60 / 15) * 15)::int
+        from s
+        """
+    ).fetchone()
+    weekday, start, duration = row if row else (None, None, None)
+    if mode == "days":
+        weekday = start = duration = None
+    con.execute(
+        """
+        insert into chat_inference
+            (chat_id, mode, timezone, weekday, start_time, duration_minutes, updated_at)
+        values ($c, $m, $tz, $w, $s, $d, now())
+        on conflict (chat_id) do update set
+            mode = excluded.mode, timezone = excluded.timezone, weekday = excluded.weekday,
+            start_time = excluded.start_time, duration_minutes = excluded.duration_minutes,
+            updated_at = excluded.updated_at
+        """,
+        {"c": chat_id, "m": mode, "tz": tz, "w": weekday, "s": start, "d": duration},
+    )

@@ -1,0 +1,278 @@
+"""Question threads: find each session's question posts and give every post its question.
+
+Question posts
+    A post opens a question when its text (after leading @mentions, ``RT @x:`` and the chat's own
+    hashtag) starts with a question prefix and a number: ``Q1``, ``Q1:``, ``Q1.``, ``T1 -``, ``Q 1``.
+    Retweets and quotes never open one. Prefixes come from ``chats.question_prefixes``, else each
+    session uses ``Q`` or ``T``, whichever its host used. Hosts come from ``chats.hosts``; else each
+    session's host is the account whose prefixed posts there run in order from 1 (ties: more distinct
+    numbers, then the account that does so in most sessions of the chat, then the earlier one), so
+    another account's "Q1 was great" is no question post. The first such post per number is the
+    question; later ones by the host count as tagged answers.
+
+Answer assignment (``post_threads.method``), first rule that applies:
+    ``question``  the post opens that question.
+    ``tag``       its text starts with an answer tag: ``A1``, ``A1:``, ``a1)``, ``A1 -``, or the
+                  session's question prefix (``T1:`` where questions are T): that number, even late.
+    ``reply``     a reply to a post of the same session: the parent's question (through whole chains).
+    ``retweet``   a retweet of a post of the same session: that post's question.
+    ``quote``     a quote of a post of the same session: that post's question.
+    ``time``      the latest question asked before the post in its session; 0 before the first.
+    ``none``      the post is in no session (``session_id`` and ``question`` are null).
+A retweet's text is somebody else's, so for a retweet the ``retweet`` rule comes before the (copied)
+tag; a retweet of a post outside the session falls back to that tag, then to time.
+
+The work is whole-chat SQL: regexps over the texts, window functions to pick hosts, a recursive CTE
+that walks reply/retweet/quote chains down from the posts that settle their own question, and an
+ASOF join for the latest question.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+
+MAX_QUESTION = 30
+DEFAULT_PREFIXES = ("q", "t")
+# Share of question sessions an account must host to be listed as an inferred host.
+HOST_SHARE = 0.1
+
+
+def lead_pattern(hashtag: str | None) -> str:
+    """What may precede a tag: mentions (reply prefixes), ``RT @x:``, the chat's own hashtag."""
+    tag = f"|#{re.escape(hashtag.lower())}\\b[:,]?" if hashtag else ""
+    return rf"^(?:\s*(?:rt\s+\.?@\w+:?|\.?@\w+[:,]?{tag}))*\s*"
+
+
+TAG_PATTERN = r"^([a-z]+)(\s?)(\d{1,2})(?:[^a-z0-9]|$)"
+
+
+def configured(con: duckdb.DuckDBPyConnection, chat_id: str) -> tuple[list[str], list[str], str]:
+    """The chat's configured question prefixes and hosts (lower-cased) and its hashtag."""
+    row = con.execute(
+        "select question_prefixes, hosts, hashtag from chats where chat_id = $c", {"c": chat_id}
+    ).fetchone()
+    if row is None:
+        return [], [], chat_id
+    prefixes = [p.strip().lower() for p in row[0] or [] if p and p.strip()]
+    hosts = [h.strip().lstrip("@").lower() for h in row[1] or [] if h and h.strip()]
+    return prefixes, hosts, row[2] or chat_id
+
+
+def inferred(con: duckdb.DuckDBPyConnection, chat_id: str) -> tuple[list[str], list[str]]:
+    """The question prefixes and hosts read off the chat's sessions at its last refresh."""
+    row = con.execute(
+        "select question_prefixes, hosts from chat_inference where chat_id = $c", {"c": chat_id}
+    ).fetchone()
+    if row is None:
+        return [], []
+    return list(row[0] or []), list(row[1] or [])
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> None:
+    """Execute with just the parameters the statement names (DuckDB rejects extra ones)."""
+    used = {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", sql)}
+    con.execute(sql, used or None)
+
+
+def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
+    """Rebuild the chat's ``questions`` and the question of each of its posts in ``post_threads``."""
+    prefixes, hosts, hashtag = configured(con, chat_id)
+    params = {
+        "c": chat_id,
+        "lead": lead_pattern(hashtag),
+        "tagre": TAG_PATTERN,
+        "prefixes": prefixes or list(DEFAULT_PREFIXES),
+        "hosts": hosts,
+    }
+    _run(
+        con,
+        """
+        create or replace temp table _tp as
+        select * exclude (tag), nullif(tag.w, '') as w, tag.sp = ' ' as spaced,
+               nullif(tag.n, '')::int as n
+        from (
+        select p.post_id, p.created_at, t.session_id,
+               coalesce(p.author_id, lower(p.author_handle)) as author,
+               lower(p.author_handle) as handle,
+               p.is_retweet or p.retweet_of_post_id is not null as is_retweet,
+               p.reply_to_post_id, p.retweet_of_post_id, p.quote_of_post_id, p.text,
+               regexp_extract(regexp_replace(lower(coalesce(p.text, '')), $lead, ''), $tagre,
+                              ['w', 'sp', 'n']) as tag
+        from posts p join post_threads t on t.post_id = p.post_id and t.chat_id = $c
+        where p.chat_id = $c
+        )
+        """,
+        params,
+    )
+    host_filter = "and handle in (select unnest($hosts::VARCHAR[]))" if hosts else ""
+    # Each (session, account, prefix) that could be asking the questions, scored.
+    _run(
+        con,
+        f"""
+        create or replace temp table _askers as
+        with cand as (
+            select session_id, author, any_value(handle) over (partition by author) as handle,
+                   w, n, created_at, post_id
+            from _tp
+            where session_id is not null and not is_retweet and quote_of_post_id is null
+              and w in (select unnest($prefixes::VARCHAR[]))
+              and n between 1 and {MAX_QUESTION}
+              {host_filter}
+        ),
+        per as (
+            select session_id, author, any_value(handle) as handle, w,
+                   list(n order by created_at, post_id) as seq, min(created_at) as first_at
+            from cand group by session_id, author, w
+        ),
+        scored as (
+            select *, seq[1] = 1 and seq = list_sort(seq) as ordered,
+                   len(list_distinct(seq)) as distinct_numbers
+            from per
+        )
+        select *, count(*) filter (where ordered and distinct_numbers >= 2)
+                      over (partition by author, w) as chat_score
+        from scored
+        """,
+        params,
+    )
+    # The session's asker(s): every configured host, else the best-scored account.
+    pick = (
+        ""
+        if hosts
+        else """qualify row_number() over (partition by session_id order by ordered desc,
+                    distinct_numbers desc, chat_score desc, first_at, author) = 1"""
+    )
+    _run(
+        con,
+        f"""
+        create or replace temp table _hosts as
+        select session_id, author, handle, w from _askers {pick}
+        """,
+    )
+    _run(
+        con,
+        f"""
+        create or replace temp table _tq as
+        select t.session_id, t.n as number, t.post_id, t.created_at as asked_at, t.text
+        from _tp t join _hosts h on h.session_id = t.session_id and h.author = t.author
+                                and h.w = t.w
+        where not t.is_retweet and t.quote_of_post_id is null
+          and t.n between 1 and {MAX_QUESTION}
+        qualify row_number() over (partition by t.session_id, t.n
+                                   order by t.created_at, t.post_id) = 1
+        """,
+    )
+    # Each post's own answer (question, tag, retweet's copied tag, time) and the post it follows.
+    _run(
+        con,
+        f"""
+        create or replace temp table _ta as
+        with letters as (select session_id, list_distinct(list(w)) as ws from _hosts group by all),
+        tagged as (
+            select t.*,
+                   t.n between 1 and {MAX_QUESTION}
+                   and ((t.w = 'a' and not t.spaced)
+                        or list_contains(coalesce(l.ws, $prefixes::VARCHAR[]), t.w)) as tag_ok
+            from _tp t left join letters l using (session_id)
+            where t.session_id is not null
+        ),
+        own as (
+            select t.post_id, t.session_id, t.created_at, t.is_retweet,
+                   t.reply_to_post_id, t.retweet_of_post_id, t.quote_of_post_id,
+                   case when q.post_id is not null then q.number
+                        when tag_ok and not t.is_retweet then t.n end as base_q,
+                   case when q.post_id is not null then 'question'
+                        when tag_ok and not t.is_retweet then 'tag' end as base_m,
+                   case when tag_ok then t.n end as tag_q
+            from tagged t left join _tq q using (post_id)
+        ),
+        timed as (
+            select o.*, coalesce(q.number, 0) as time_q
+            from own o asof left join _tq q
+              on o.session_id = q.session_id and o.created_at >= q.asked_at
+        )
+        select t.post_id,
+               case when t.base_q is not null then null
+                    when rp.post_id is not null then rp.post_id
+                    when rt.post_id is not null then rt.post_id
+                    when qt.post_id is not null then qt.post_id end as link,
+               case when t.base_q is not null then t.base_m
+                    when rp.post_id is not null then 'reply'
+                    when rt.post_id is not null then 'retweet'
+                    when qt.post_id is not null then 'quote'
+                    when t.is_retweet and t.tag_q is not null then 'tag'
+                    else 'time' end as method,
+               coalesce(t.base_q, case when t.is_retweet then t.tag_q end, t.time_q) as own_q
+        from timed t
+        left join _tp rp on rp.post_id = t.reply_to_post_id and rp.session_id = t.session_id
+        left join _tp rt on rt.post_id = t.retweet_of_post_id and rt.session_id = t.session_id
+        left join _tp qt on qt.post_id = t.quote_of_post_id and qt.session_id = t.session_id
+        """,
+        params,
+    )
+    # Walk down from the posts that settle their own question to those that follow them.
+    _run(
+        con,
+        """
+        create or replace temp table _resolved as
+        with recursive walk(post_id, question) as (
+            select post_id, own_q from _ta where link is null
+            union all
+            select c.post_id, w.question from _ta c join walk w on c.link = w.post_id
+        )
+        select post_id, any_value(question) as question from walk group by post_id
+        """,
+    )
+    _run(
+        con,
+        "delete from questions where post_id in (select post_id from posts where chat_id = $c)",
+        params,
+    )
+    _run(
+        con,
+        "insert into questions select session_id, number, post_id, asked_at, text from _tq "
+        "order by asked_at",
+    )
+    _run(con, "delete from post_threads where chat_id = $c", params)
+    _run(
+        con,
+        """
+        insert into post_threads (post_id, chat_id, session_id, question, method)
+        select t.post_id, $c, t.session_id,
+               case when t.session_id is not null then coalesce(r.question, a.own_q) end,
+               case when t.session_id is null then 'none'
+                    when r.question is null then 'time' else a.method end
+        from _tp t left join _ta a using (post_id) left join _resolved r using (post_id)
+        order by t.created_at, t.post_id
+        """,
+        params,
+    )
+    _store_inference(con, chat_id)
+    for t in ("_tp", "_askers", "_hosts", "_tq", "_ta", "_resolved"):
+        con.execute(f"drop table if exists {t}")
+
+
+def _store_inference(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
+    """The prefixes and hosts the sessions' questions came from, most used first."""
+    row = con.execute(
+        f"""
+        with h as (select * from _hosts where session_id in (select session_id from _tq))
+        select (select list(w order by k desc, w) from (select w, count(*) as k from h group by w)),
+               (select list(handle order by k desc, handle) from (
+                    select handle, count(distinct session_id) as k from h group by handle
+               ) where k >= {HOST_SHARE} * (select count(distinct session_id) from h))
+        """
+    ).fetchone()
+    prefixes = [p.upper() for p in row[0] or []]
+    con.execute(
+        """
+        insert into chat_inference (chat_id, question_prefixes, hosts, updated_at)
+        values ($c, $p, $h, now())
+        on conflict (chat_id) do update set
+            question_prefixes = excluded.question_prefixes, hosts = excluded.hosts,
+            updated_at = excluded.updated_at
+        """,
+        {"c": chat_id, "p": prefixes, "h": list(row[1] or [])},
+    )
