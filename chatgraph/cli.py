@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from chatgraph import db as dbmod
 from chatgraph.errors import ChatgraphError
-from chatgraph.output import TableFormat, err_console, show
+from chatgraph.output import DataFormat, TableFormat, err_console, show
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -161,3 +161,97 @@ def load(
         err_console.print("Rejected records are in the rejects table: chatgraph sql \"select * from rejects\"", markup=False)
     if any(r.error for r in results):
         raise typer.Exit(1)
+
+
+# ---------------------------------------------------------------- research: queries, sql, export, schema
+
+ResultFormat = Annotated[
+    DataFormat,
+    typer.Option("--format", "-f", help="table, csv, json or parquet (parquet needs --output)."),
+]
+ResultOutput = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write every row to this file instead of the screen."),
+]
+
+
+@app.command("queries")
+@friendly
+def queries_list(output: FormatOption = TableFormat.table) -> None:
+    """List the named research queries in queries/ with their titles and parameters.
+
+    Example: chatgraph queries
+    """
+    from chatgraph import queries as queriesmod
+
+    rows = [
+        {"name": q.name, "title": q.title, "params": ", ".join(map(str, q.params))}
+        for q in queriesmod.find()
+    ]
+    schema = {"name": pl.String, "title": pl.String, "params": pl.String}
+    show(pl.DataFrame(rows, schema=schema), output, title="Queries (run one: chatgraph query NAME)")
+
+
+@app.command("query")
+@friendly
+def query_run(
+    name: Annotated[str, typer.Argument(help="The query's name (see chatgraph queries).")],
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="A parameter as NAME=VALUE; repeat for more."),
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+    format: ResultFormat = DataFormat.table,
+    output: ResultOutput = None,
+    show_sql: Annotated[
+        bool, typer.Option("--show", help="Describe the query and print its SQL; run nothing.")
+    ] = False,
+) -> None:
+    """Run a named query from queries/ with its parameters bound (never pasted into the SQL).
+
+    Example: chatgraph query top_participants_per_year -p chat=hcldr -p limit=5 --format csv
+    """
+    from chatgraph import queries as queriesmod
+    from chatgraph.output import emit
+
+    query = queriesmod.get(name)
+    if show_sql:
+        typer.echo(f"{query.name}: {query.title}")
+        typer.echo(query.description)
+        typer.echo(f"params: {', '.join(map(str, query.params)) or '(none)'}")
+        typer.echo("")
+        typer.echo(query.sql.rstrip("\n"))
+        return
+    values = queriesmod.parse_assignments(param or [])
+    con = queriesmod.open_read_only(db)
+    try:
+        df = queriesmod.run(con, query, values)
+    finally:
+        con.close()
+    emit(df, format, output, title=query.title)
+
+
+@app.command("sql")
+@friendly
+def sql_run(
+    statement: Annotated[str, typer.Argument(help="One SELECT statement (the archive is read-only).")],
+    db: DbOption = DEFAULT_DB,
+    format: ResultFormat = DataFormat.table,
+    output: ResultOutput = None,
+) -> None:
+    """Run ad hoc SQL on the archive opened read-only: SELECT, EXPLAIN and PIVOT only.
+
+    Files and the network are out of reach (no COPY, ATTACH, EXPORT, SET, INSTALL or LOAD);
+    write a result with --output, or every table with chatgraph export.
+
+    Example: chatgraph sql "select chat_id, count(*) as posts from posts group by all" -f csv
+    """
+    from chatgraph import queries as queriesmod
+    from chatgraph.output import emit
+
+    con = queriesmod.open_read_only(db)
+    try:
+        df = queriesmod.run_sql(con, statement)
+    finally:
+        con.close()
+    emit(df, format, output)
