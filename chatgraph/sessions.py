@@ -212,7 +212,7 @@ def _schedule_windows(
         create or replace temp table _post_session as
         with shifted as (
             select post_id,
-                   local_at - $start::TIME::INTERVAL + interval {PRE_GRACE_MINUTES} minute as s
+                   local_at - to_minutes($start_min) + interval {PRE_GRACE_MINUTES} minute as s
             from _chat_posts
         )
         select post_id, $c || '-' || strftime(s::date, '%Y-%m-%d') as session_id,
@@ -221,7 +221,11 @@ def _schedule_windows(
         where s - s::date::timestamp < interval {span} minute
           and ($weekday::INTEGER is null or isodow(s::date) = $weekday)
         """,
-        {"c": chat_id, "start": conf.start_time, "weekday": conf.weekday},
+        {
+            "c": chat_id,
+            "start_min": conf.start_time.hour * 60 + conf.start_time.minute,
+            "weekday": conf.weekday,
+        },
     )
 
 

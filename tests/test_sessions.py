@@ -1,0 +1,144 @@
+"""Sessions: schedule windows with DST and grace, bursts with lone posts, conference days."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from chatgraph import sessions
+from tests.chat_posts import add_chat, add_post, refresh, thread_of
+
+PEOPLE = ["ann", "ben", "cat", "dan", "eve"]
+
+
+def burst(db, prefix: str, first: str, n: int = 12, step_minutes: int = 4) -> None:
+    """``n`` posts ``step_minutes`` apart from ``first`` (UTC, 'YYYY-MM-DD HH:MM'), by five people."""
+    t0 = datetime.fromisoformat(first).replace(tzinfo=UTC)
+    for i in range(n):
+        add_post(db, f"{prefix}{i}", t0 + timedelta(minutes=i * step_minutes), PEOPLE[i % 5], "hi")
+
+
+def session_rows(db):
+    return db.execute(
+        """select session_id, local_date::VARCHAR, strftime(starts_at, '%Y-%m-%d %H:%M'),
+                  strftime(ends_at, '%Y-%m-%d %H:%M'), posts, participants
+           from sessions order by starts_at"""
+    ).fetchall()
+
+
+def test_new_york_window_honours_dst(db):
+    add_chat(
+        db, timezone="America/New_York", weekday=2, start_time=time(20, 30), duration_minutes=60
+    )
+    # Summer: Tuesday 2 July 2024 20:30 EDT is 00:30 UTC on Wednesday.
+    add_post(db, "s_pre", "2024-07-03 00:05:00+00", "ann", "early")  # 20:05 local, in the grace
+    add_post(db, "s_in", "2024-07-03 00:40:00+00", "ben", "A1 yes")
+    add_post(db, "s_late", "2024-07-03 02:25:00+00", "cat", "late")  # 22:25, 55 min after the end
+    add_post(db, "s_out", "2024-07-03 02:35:00+00", "dan", "too late")  # 22:35
+    add_post(db, "s_early", "2024-07-02 23:55:00+00", "eve", "too early")  # 19:55
+    # Winter: Tuesday 3 December 2024 20:30 EST is 01:30 UTC on Wednesday.
+    add_post(db, "w_before", "2024-12-04 00:40:00+00", "ann", "19:40 local")
+    add_post(db, "w_in", "2024-12-04 01:40:00+00", "ben", "20:40 local")
+    # A Monday at the same local time is no sitting.
+    add_post(db, "monday", "2024-12-03 01:40:00+00", "cat", "wrong day")
+    refresh(db)
+    got = {k: v[0] for k, v in thread_of(db).items()}
+    assert got == {
+        "s_pre": "testchat-2024-07-02",
+        "s_in": "testchat-2024-07-02",
+        "s_late": "testchat-2024-07-02",
+        "s_out": None,
+        "s_early": None,
+        "w_before": None,
+        "w_in": "testchat-2024-12-03",
+        "monday": None,
+    }
+    assert session_rows(db) == [
+        ("testchat-2024-07-02", "2024-07-02", "2024-07-03 00:05", "2024-07-03 02:25", 3, 3),
+        ("testchat-2024-12-03", "2024-12-03", "2024-12-04 01:40", "2024-12-04 01:40", 1, 1),
+    ]
+    mode, _ = sessions.inferred_schedule(db, "testchat")
+    assert mode == "schedule"
+
+
+def test_window_across_midnight_takes_the_start_date(db):
+    add_chat(db, timezone="Europe/London", start_time=time(23, 30), duration_minutes=60)
+    add_post(db, "a", "2024-01-10 23:45:00+00", "ann", "x")
+    add_post(db, "b", "2024-01-11 00:50:00+00", "ben", "y")
+    refresh(db)
+    assert {k: v[0] for k, v in thread_of(db).items()} == {
+        "a": "testchat-2024-01-10",
+        "b": "testchat-2024-01-10",
+    }
+
+
+def test_bursts_make_sessions_and_lone_posts_none(db):
+    add_chat(db, timezone="America/New_York")
+    burst(db, "w1-", "2024-03-06 01:30")  # Tuesday 5 March 20:30 EST
+    burst(db, "w2-", "2024-03-13 00:30")  # Tuesday 12 March 20:30 EDT (DST began 10 March)
+    burst(db, "w3-", "2024-03-20 00:30")
+    add_post(db, "promo", "2024-03-18 15:00:00+00", "ann", "Join us Tuesday!")
+    add_post(db, "promo_rt", "2024-03-18 15:30:00+00", "ben", "", retweet_of="promo")
+    burst(db, "small-", "2024-03-16 12:00", n=9)  # too few posts for a sitting
+    refresh(db)
+    assert session_rows(db) == [
+        ("testchat-2024-03-05", "2024-03-05", "2024-03-06 01:30", "2024-03-06 02:14", 12, 5),
+        ("testchat-2024-03-12", "2024-03-12", "2024-03-13 00:30", "2024-03-13 01:14", 12, 5),
+        ("testchat-2024-03-19", "2024-03-19", "2024-03-20 00:30", "2024-03-20 01:14", 12, 5),
+    ]
+    got = thread_of(db)
+    assert got["promo"] == (None, None, "none")
+    assert got["promo_rt"] == (None, None, "none")
+    assert got["small-0"] == (None, None, "none")
+    mode, sched = sessions.inferred_schedule(db, "testchat")
+    assert mode == "bursts"
+    assert sched == sessions.Schedule("America/New_York", 2, time(20, 30), 45)
+    assert sched.describe() == "Tuesdays 20:30 for 45 min America/New_York"
+
+
+def test_a_long_gap_splits_a_day_into_two_numbered_sessions(db):
+    add_chat(db)
+    burst(db, "a", "2024-05-01 09:00")
+    burst(db, "b", "2024-05-01 15:00")
+    add_post(db, "qa", "2024-05-01 09:05:30+00", "host", "Q1: first sitting")
+    add_post(db, "qb", "2024-05-01 15:05:30+00", "host", "Q1: second sitting")
+    refresh(db)
+    assert [r[0] for r in session_rows(db)] == ["testchat-2024-05-01", "testchat-2024-05-01-2"]
+
+
+def test_gaps_shorter_than_an_hour_keep_one_burst(db):
+    add_chat(db)
+    burst(db, "a", "2024-05-01 09:00", n=12, step_minutes=55)
+    refresh(db)
+    assert session_rows(db) == [
+        ("testchat-2024-05-01", "2024-05-01", "2024-05-01 09:00", "2024-05-01 19:05", 12, 5)
+    ]
+
+
+def test_conference_hashtag_gets_one_session_per_meeting_day(db):
+    add_chat(db, timezone="America/Los_Angeles")
+    # Posts around the clock for three days (no gap an hour long), no questions, then a stray post.
+    burst(db, "c", "2024-03-16 15:00", n=3 * 24 * 2, step_minutes=30)
+    add_post(db, "stray", "2024-04-20 18:00:00+00", "ann", "see you next year")
+    refresh(db)
+    rows = session_rows(db)
+    assert [(r[0], r[4]) for r in rows] == [
+        ("testchat-2024-03-16", 32),  # from 08:00 PDT
+        ("testchat-2024-03-17", 48),
+        ("testchat-2024-03-18", 48),
+        ("testchat-2024-03-19", 16),
+    ]
+    assert thread_of(db)["stray"] == (None, None, "none")
+    assert sessions.inferred_schedule(db, "testchat")[0] == "days"
+
+
+def test_refresh_replaces_sessions_when_posts_arrive(db):
+    add_chat(db)
+    burst(db, "a", "2024-05-01 09:00", n=8)
+    refresh(db)
+    assert session_rows(db) == []
+    burst(db, "b", "2024-05-01 09:35", n=4)
+    refresh(db)
+    assert session_rows(db) == [
+        ("testchat-2024-05-01", "2024-05-01", "2024-05-01 09:00", "2024-05-01 09:47", 12, 5)
+    ]
+    assert db.execute("select count(*) from post_threads").fetchone() == (12,)
