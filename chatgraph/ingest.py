@@ -461,7 +461,8 @@ def _upsert_accounts(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(
         """
-        insert into accounts select platform, account_id, handle, display_name, first_seen_at, last_seen_at
+        insert into accounts (platform, account_id, handle, display_name, first_seen_at, last_seen_at)
+        select platform, account_id, handle, display_name, first_seen_at, last_seen_at
         from accounts_in i
         where not exists (select 1 from accounts a where a.platform = i.platform and a.account_id = i.account_id)
         """
