@@ -1,0 +1,572 @@
+"""Interactive connection maps: one self-contained vis-network HTML file per chat, year or session.
+
+The only module that imports pyvis, and only for the vis-network build it ships: pyvis's own
+templates pull Bootstrap and tom-select from CDNs even in ``in_line`` mode, and its ``add_edge`` scans
+every edge it already holds (quadratic at tens of thousands of edges). So the page is our own small
+template (``templates/map.*``) with vis-network's JS and CSS inlined, and the data as one JSON block.
+
+What a map shows (the words are DESIGN.md's):
+
+- one node per account at either end of a shown edge; one undirected edge per pair of accounts with
+  at least ``min_weight`` interactions of the chosen kinds (default: the connecting kinds reply,
+  mention and quote) in the period;
+- node size by degree, colour by Louvain community (seeded, largest first) or by the year the account
+  first took part in the chat (its first post);
+- the period's new connections (pairs first seen in it, from the ``connections`` table) highlighted;
+- a layout computed here (seeded Fruchterman-Reingold in numpy), physics off, so the picture is
+  drawn once and stays still;
+- for a range of years, one file with a year control: year Y shows the pairs that interacted from the
+  first year of the range up to Y, with Y's new connections highlighted;
+- plain-text tooltips (handle, name, posts, first post, top partners), turned into DOM text nodes by
+  the page, so no handle, name or post can become markup.
+"""
+
+from __future__ import annotations
+
+import heapq
+import html
+import json
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import networkx as nx
+import numpy as np
+
+from chatgraph import graphs
+from chatgraph.chats import resolve
+from chatgraph.errors import ChatgraphError, UsageError
+from chatgraph.interactions import CONNECTING_KINDS, KINDS
+
+COLOR_MODES = ("community", "first-year")
+DEFAULT_KINDS = CONNECTING_KINDS
+SEED = 7
+# Community colours (colour-blind friendly first); communities beyond the palette share OTHER.
+PALETTE = [
+    "#1f77b4", "#e15759", "#59a14f", "#9467bd", "#f28e2b", "#17becf", "#b07aa1", "#8c564b",
+    "#edc948", "#4e79a7", "#76b7b2", "#ff9da7", "#bcbd22", "#7f7f7f",
+]  # fmt: skip
+OTHER = "#b8b8b8"
+NEVER_POSTED = "#d9d9d9"
+# First-year colours run from an early dark blue to a late yellow (viridis stops).
+YEAR_STOPS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]
+TOP_PARTNERS = 3
+
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@dataclass
+class MapData:
+    """Everything a map page shows; ``nodes`` and ``edges`` are what vis-network gets."""
+
+    chat: str
+    title: str
+    subtitle: str
+    frames: list[str]
+    kinds: list[str]
+    color: str
+    min_weight: int
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    edges: list[dict[str, Any]] = field(default_factory=list)
+    legend: list[dict[str, str]] = field(default_factory=list)
+    new_edges: int = 0
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "frames": self.frames,
+            "kinds": self.kinds,
+            "color": self.color,
+            "minWeight": self.min_weight,
+            "legend": self.legend,
+            "nodes": self.nodes,
+            "edges": self.edges,
+        }
+
+
+# ------------------------------------------------------------------------------------------ layout
+
+
+def layout(
+    n: int,
+    src: np.ndarray,
+    dst: np.ndarray,
+    weight: np.ndarray,
+    seed: int = SEED,
+    iterations: int | None = None,
+) -> np.ndarray:
+    """Seeded Fruchterman-Reingold positions (n x 2, in about [-0.5, 0.5]) for an undirected graph
+    given as edge arrays. Repulsion is computed exactly, in row blocks of bounded memory; the number
+    of iterations shrinks for large graphs so 2,000 nodes take a couple of seconds."""
+    rng = np.random.default_rng(seed)
+    pos = (rng.random((n, 2)) - 0.5).astype(np.float32)
+    if n < 2:
+        return np.zeros((n, 2), np.float32)
+    if iterations is None:
+        iterations = int(min(150, max(30, 4.0e8 / (n * n))))
+    k2 = np.float32(1.0 / n)
+    k = float(np.sqrt(k2))
+    pull = np.log1p(weight.astype(np.float32))
+    block = max(1, min(n, 4_000_000 // n))
+    dx = np.empty((block, n), np.float32)
+    dy = np.empty((block, n), np.float32)
+    d2 = np.empty((block, n), np.float32)
+    disp = np.empty((n, 2), np.float32)
+    temp = 0.1
+    cool = temp / (iterations + 1)
+    for _ in range(iterations):
+        x, y = pos[:, 0], pos[:, 1]
+        for i0 in range(0, n, block):
+            i1 = min(n, i0 + block)
+            bx, by, b2 = dx[: i1 - i0], dy[: i1 - i0], d2[: i1 - i0]
+            np.subtract(x[i0:i1, None], x[None, :], out=bx)
+            np.subtract(y[i0:i1, None], y[None, :], out=by)
+            np.multiply(bx, bx, out=b2)
+            b2 += by * by
+            np.maximum(b2, 1e-6, out=b2)
+            np.divide(k2, b2, out=b2)
+            np.multiply(bx, b2, out=bx)
+            np.multiply(by, b2, out=by)
+            disp[i0:i1, 0] = bx.sum(1)
+            disp[i0:i1, 1] = by.sum(1)
+        delta = pos[src] - pos[dst]
+        dist = np.sqrt((delta * delta).sum(1)) + 1e-9
+        force = delta * ((dist / k) * pull)[:, None]
+        for axis in (0, 1):
+            disp[:, axis] -= np.bincount(src, force[:, axis], n) - np.bincount(
+                dst, force[:, axis], n
+            )
+        # A weak pull to the centre keeps small components from drifting to the edge of the page.
+        disp -= pos * (np.sqrt(n) * 0.05)
+        length = np.sqrt((disp * disp).sum(1)) + 1e-9
+        pos += disp * (np.minimum(length, temp) / length)[:, None]
+        temp -= cool
+    pos -= pos.mean(0)
+    span = float(np.abs(pos).max()) or 1.0
+    return pos / (2 * span)
+
+
+# ------------------------------------------------------------------------------------------ data
+
+
+def _period(
+    year: int | None, years: str | tuple[int, int] | None, session: str | None
+) -> tuple[int | None, tuple[int, int] | None, str | None]:
+    given = sum(x is not None for x in (year, years, session))
+    if given > 1:
+        raise UsageError("choose one period: --year, --years or --session")
+    if isinstance(years, str):
+        years = graphs.parse_years(years)
+    return year, years, session
+
+
+def _kinds(kinds: str | list[str] | tuple[str, ...] | None) -> list[str]:
+    if kinds is None:
+        return list(DEFAULT_KINDS)
+    if isinstance(kinds, str):
+        return list(graphs.parse_kinds(kinds))
+    bad = [k for k in kinds if k not in KINDS]
+    if bad:
+        raise UsageError(f"--kinds: unknown kind {bad[0]!r}; choose from {','.join(KINDS)}")
+    return list(dict.fromkeys(kinds))
+
+
+def _chat_years(con: duckdb.DuckDBPyConnection, chat: str, tz: str) -> list[int]:
+    return [
+        r[0]
+        for r in con.execute(
+            "select distinct year(timezone($tz, created_at)) as y from interactions "
+            "where chat_id = $c and created_at is not null order by y",
+            {"tz": tz, "c": chat},
+        ).fetchall()
+    ]
+
+
+def _years_text(years: list[int]) -> str:
+    if not years:
+        return "none"
+    return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+
+
+def map_data(
+    con: duckdb.DuckDBPyConnection,
+    chat: str | None = None,
+    *,
+    year: int | None = None,
+    years: str | tuple[int, int] | None = None,
+    session: str | None = None,
+    kinds: str | list[str] | tuple[str, ...] | None = None,
+    min_weight: int = 1,
+    color: str = "community",
+    seed: int = SEED,
+) -> MapData:
+    """The nodes, edges, frames and legend of a chat's map for a year, a range of years (default:
+    all of the chat's years) or a session."""
+    chat = resolve(con, chat)
+    year, years, session = _period(year, years, session)
+    kinds = _kinds(kinds)
+    if color not in COLOR_MODES:
+        raise UsageError(f"--color {color!r}: choose community or first-year")
+    if min_weight < 1:
+        raise UsageError(
+            f"--min-weight {min_weight}: give a whole number of interactions, 1 or more"
+        )
+    tz = graphs.chat_timezone(con, chat)
+    all_years = _chat_years(con, chat, tz)
+    if year is None and years is None and session is None:
+        if not all_years:
+            raise ChatgraphError(f"chat {chat!r} has no interactions yet; nothing to map")
+        years = (all_years[0], all_years[-1])
+    scope = graphs.Scope(chat, year=year, years=years, session=session)
+    g = graphs.build(con, scope, kinds)
+    if session is not None:
+        frames = [session]
+        period = f"session {session}"
+    else:
+        first, last = scope.bounds()
+        assert first is not None and last is not None
+        frames = [str(y) for y in range(first, last + 1)]
+        period = frames[0] if len(frames) == 1 else f"{first}–{last}"
+
+    pairs = _pairs(g, kinds)
+    pairs = {p: e for p, e in pairs.items() if e["w"] >= min_weight}
+    if not pairs:
+        hint = "" if min_weight == 1 else f" with at least {min_weight} interactions"
+        raise ChatgraphError(
+            f"chat {chat!r} has no {'/'.join(kinds)} interactions{hint} in {period} "
+            f"(years with interactions: {_years_text(all_years)})"
+        )
+    new_at = _new_connections(con, scope, tz, pairs)
+
+    handles = sorted({h for p in pairs for h in p})
+    index = {h: i for i, h in enumerate(handles)}
+    ordered = sorted(pairs)
+    src = np.array([index[a] for a, _ in ordered], dtype=np.int64)
+    dst = np.array([index[b] for _, b in ordered], dtype=np.int64)
+    wts = np.array([pairs[p]["w"] for p in ordered], dtype=np.float32)
+    pos = layout(len(handles), src, dst, wts, seed=seed)
+    scale = 60.0 * math.sqrt(len(handles)) + 200.0
+
+    accounts = _accounts(con, chat, tz, handles)
+    degree: dict[str, int] = defaultdict(int)
+    partners: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for a, b in ordered:
+        w = pairs[a, b]["w"]
+        degree[a] += 1
+        degree[b] += 1
+        partners[a].append((w, b))
+        partners[b].append((w, a))
+
+    if color == "community":
+        shown = nx.DiGraph()
+        shown.add_weighted_edges_from((a, b, pairs[a, b]["w"]) for a, b in ordered)
+        parts = graphs.communities(shown, seed=seed)
+        colours, legend = _community_colours(parts, accounts)
+    else:
+        colours, legend = _year_colours(handles, accounts)
+
+    frame_of = {label: i for i, label in enumerate(frames)}
+    nodes = []
+    for h in handles:
+        i = index[h]
+        acc = accounts.get(h, {})
+        top = heapq.nlargest(TOP_PARTNERS, partners[h], key=lambda t: (t[0], _rev(t[1])))
+        nodes.append(
+            {
+                "id": h,
+                "label": acc.get("handle") or h,
+                "x": round(float(pos[i, 0]) * scale, 1),
+                "y": round(float(pos[i, 1]) * scale, 1),
+                "value": degree[h],
+                "color": colours[h],
+                "t": _node_tip(
+                    h, acc, g.nodes[h].get("posts", 0), period, degree[h], top, accounts
+                ),
+            }
+        )
+    edges = []
+    new_count = 0
+    for n, (a, b) in enumerate(ordered):
+        e = pairs[a, b]
+        first_frame = frame_of[session] if session is not None else frame_of[str(e["year"])]
+        new = new_at.get((a, b))
+        new_frame = -1
+        if new is not None:
+            new_frame = frame_of[session] if session is not None else frame_of.get(str(new), -1)
+        new_count += new_frame == len(frames) - 1
+        edges.append(
+            {
+                "id": n,
+                "from": a,
+                "to": b,
+                "k": [e[kind] for kind in kinds],
+                "w": e["w"],
+                "f": first_frame,
+                "n": new_frame,
+                "t": _edge_tip(a, b, e, kinds, accounts, new_frame, frames),
+            }
+        )
+    title = f"#{chat} connections, {period}"
+    subtitle = f"{'/'.join(kinds)} interactions"
+    if min_weight > 1:
+        subtitle += f", pairs with at least {min_weight}"
+    return MapData(
+        chat=chat,
+        title=title,
+        subtitle=subtitle,
+        frames=frames,
+        kinds=kinds,
+        color=color,
+        min_weight=min_weight,
+        nodes=nodes,
+        edges=edges,
+        legend=legend,
+        new_edges=new_count,
+    )
+
+
+def _rev(handle: str) -> tuple[int, ...]:
+    # heapq.nlargest with ties broken alphabetically (a before b).
+    return tuple(-ord(c) for c in handle)
+
+
+def _pairs(g: Any, kinds: list[str]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Both directions of each pair merged: counts per kind, total, first year seen in the period."""
+    pairs: dict[tuple[str, str], dict[str, Any]] = {}
+    for a, b, data in g.edges(data=True):
+        if a == b:
+            continue
+        key = (a, b) if a < b else (b, a)
+        e = pairs.setdefault(key, {"w": 0, "first": data["first_seen"]} | dict.fromkeys(kinds, 0))
+        for kind in kinds:
+            e[kind] += data.get(kind, 0)
+            e["w"] += data.get(kind, 0)
+        e["first"] = min(e["first"], data["first_seen"])
+    for e in pairs.values():
+        e["year"] = int(e["first"][:4])
+    return pairs
+
+
+def _new_connections(
+    con: duckdb.DuckDBPyConnection,
+    scope: graphs.Scope,
+    tz: str,
+    pairs: dict[tuple[str, str], dict[str, Any]],
+) -> dict[tuple[str, str], int]:
+    """The shown pairs that are new connections of the period, with the local year they were first
+    seen: pairs whose first connecting interaction ever is one of the period's."""
+    where, params = scope.where("i.created_at", "i.session_id", "i.question")
+    where = where.replace("chat_id = $chat", "i.chat_id = $chat", 1)
+    params["kinds"] = list(CONNECTING_KINDS)
+    if "first" in params:  # DuckDB rejects parameters a query does not use
+        params["tz"] = tz
+    rows = con.execute(
+        f"""
+        select c.a_handle, c.b_handle, c.first_year
+        from (
+            select least(i.source_handle, i.target_handle) as a,
+                   greatest(i.source_handle, i.target_handle) as b,
+                   min(i.created_at) as first_at
+            from interactions i
+            where {where} and list_contains($kinds, i.kind)
+            group by all
+        ) p
+        join connections c on c.chat_id = $chat and c.a_handle = p.a and c.b_handle = p.b
+        where c.first_seen_at = p.first_at
+        """,
+        params,
+    ).fetchall()
+    return {(a, b): y for a, b, y in rows if (a, b) in pairs}
+
+
+def _accounts(
+    con: duckdb.DuckDBPyConnection, chat: str, tz: str, handles: list[str]
+) -> dict[str, dict[str, Any]]:
+    """Display handle, name and first post (local date and year) of the map's accounts."""
+    con.execute("create or replace temp table _map_handles (handle VARCHAR)")
+    con.executemany("insert into _map_handles values (?)", [(h,) for h in handles])
+    rows = con.execute(
+        """
+        with names as (
+            select lower(handle) as h, arg_max(handle, last_seen_at) as handle,
+                   arg_max(display_name, last_seen_at) as name
+            from accounts where handle is not null and lower(handle) in (select handle from _map_handles)
+            group by all
+        ),
+        firsts as (
+            select lower(coalesce(p.author_handle, a.handle)) as h, min(p.created_at) as first_at
+            from posts p
+            left join accounts a
+              on p.author_handle is null and a.platform = p.platform and a.account_id = p.author_id
+            where p.chat_id = $chat
+            group by all
+        )
+        select m.handle, n.handle, n.name,
+               strftime(timezone($tz, f.first_at), '%Y-%m-%d'), year(timezone($tz, f.first_at))
+        from _map_handles m
+        left join names n on n.h = m.handle
+        left join firsts f on f.h = m.handle
+        """,
+        {"chat": chat, "tz": tz},
+    ).fetchall()
+    con.execute("drop table _map_handles")
+    return {
+        h: {"handle": shown, "name": name, "first_post": first, "first_year": fy}
+        for h, shown, name, first, fy in rows
+    }
+
+
+def _community_colours(
+    parts: list[set[str]], accounts: dict[str, dict[str, Any]]
+) -> tuple[dict[str, str], list[dict[str, str]]]:
+    colours: dict[str, str] = {}
+    legend = []
+    for i, part in enumerate(parts):
+        colour = PALETTE[i] if i < len(PALETTE) else OTHER
+        for h in part:
+            colours[h] = colour
+        if i < len(PALETTE):
+            shown = sorted(part)[:1]
+            who = accounts.get(shown[0], {}).get("handle") or shown[0] if shown else ""
+            legend.append(
+                {"color": colour, "label": f"community {i + 1}: {len(part)} (e.g. @{who})"}
+            )
+    rest = sum(len(p) for p in parts[len(PALETTE) :])
+    if rest:
+        legend.append({"color": OTHER, "label": f"{len(parts) - len(PALETTE)} smaller: {rest}"})
+    return colours, legend
+
+
+def _year_colours(
+    handles: list[str], accounts: dict[str, dict[str, Any]]
+) -> tuple[dict[str, str], list[dict[str, str]]]:
+    years = sorted({a["first_year"] for a in accounts.values() if a.get("first_year") is not None})
+    scale = {y: _interpolate(YEAR_STOPS, i / max(1, len(years) - 1)) for i, y in enumerate(years)}
+    colours = {}
+    counts: dict[Any, int] = defaultdict(int)
+    for h in handles:
+        fy = accounts.get(h, {}).get("first_year")
+        colours[h] = scale[fy] if fy is not None else NEVER_POSTED
+        counts[fy] += 1
+    legend = [{"color": scale[y], "label": f"first post {y}: {counts[y]}"} for y in years]
+    if counts.get(None):
+        legend.append({"color": NEVER_POSTED, "label": f"never posted (mentioned): {counts[None]}"})
+    return colours, legend
+
+
+def _interpolate(stops: list[str], t: float) -> str:
+    t = min(1.0, max(0.0, t)) * (len(stops) - 1)
+    i = min(int(t), len(stops) - 2)
+    f = t - i
+    a = [int(stops[i][j : j + 2], 16) for j in (1, 3, 5)]
+    b = [int(stops[i + 1][j : j + 2], 16) for j in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * f):02x}" for x, y in zip(a, b, strict=True))
+
+
+def _at(h: str, accounts: dict[str, dict[str, Any]]) -> str:
+    return "@" + (accounts.get(h, {}).get("handle") or h)
+
+
+def _node_tip(
+    h: str,
+    acc: dict[str, Any],
+    posts: int,
+    period: str,
+    degree: int,
+    top: list[tuple[int, str]],
+    accounts: dict[str, dict[str, Any]],
+) -> str:
+    lines = [_at(h, accounts)]
+    if acc.get("name"):
+        lines.append(str(acc["name"]))
+    lines.append(f"posts in {period}: {posts}")
+    lines.append(f"first post: {acc.get('first_post') or 'none (only mentioned)'}")
+    lines.append(f"partners: {degree}")
+    if top:
+        lines.append("top partners: " + ", ".join(f"{_at(p, accounts)} ({w})" for w, p in top))
+    return "\n".join(lines)
+
+
+def _edge_tip(
+    a: str,
+    b: str,
+    e: dict[str, Any],
+    kinds: list[str],
+    accounts: dict[str, dict[str, Any]],
+    new_frame: int,
+    frames: list[str],
+) -> str:
+    counts = ", ".join(f"{e[k]} {k}" for k in kinds if e[k])
+    lines = [f"{_at(a, accounts)} – {_at(b, accounts)}", f"{e['w']} interactions: {counts}"]
+    if new_frame >= 0:
+        lines.append(f"new connection in {frames[new_frame]}")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------ page
+
+
+def vis_assets() -> tuple[str, str]:
+    """vis-network's JS and CSS as pyvis ships them, with every ``://`` in the JS written
+    ``:\\/\\/`` (the same string to JavaScript, in comments, strings and regexes alike), so the page
+    holds no http(s) address at all."""
+    import pyvis
+
+    lib = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
+    js = (lib / "vis-network.min.js").read_text(encoding="utf-8").replace("://", ":\\/\\/")
+    css = (lib / "vis-network.css").read_text(encoding="utf-8")
+    if "://" in css:
+        raise ChatgraphError(f"{lib}: vis-network.css refers to an outside address")
+    return js, css
+
+
+def json_for_script(value: Any) -> str:
+    """JSON that is safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&``
+    (so no ``</script>`` or ``<!--``), and no line separators JavaScript would trip on."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for raw, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(raw, esc)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def render(data: MapData) -> str:
+    """The map as one HTML page that needs nothing but a browser."""
+    js, css = vis_assets()
+    page = (_TEMPLATES / "map.html").read_text(encoding="utf-8")
+    parts = {
+        "{{TITLE}}": html.escape(data.title),
+        "{{VIS_CSS}}": css,
+        "{{MAP_CSS}}": (_TEMPLATES / "map.css").read_text(encoding="utf-8"),
+        "{{DATA}}": json_for_script(data.payload()),
+        "{{VIS_JS}}": js,
+        "{{MAP_JS}}": (_TEMPLATES / "map.js").read_text(encoding="utf-8"),
+    }
+    out = re.sub(r"\{\{[A-Z_]+\}\}", lambda m: parts[m.group(0)], page)
+    if re.search(r"https?://", out):
+        raise ChatgraphError("the map would refer to an outside address; nothing written")
+    return out
+
+
+@dataclass
+class MapResult:
+    path: Path
+    nodes: int
+    edges: int
+    new_edges: int
+    frames: list[str]
+
+
+def write_map(
+    con: duckdb.DuckDBPyConnection, output: str | Path, chat: str | None = None, **options: Any
+) -> MapResult:
+    """Write a chat's map to ``output`` (see :func:`map_data` for the options)."""
+    data = map_data(con, chat, **options)
+    path = Path(output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(data), encoding="utf-8")
+    return MapResult(path, len(data.nodes), len(data.edges), data.new_edges, data.frames)

@@ -1,0 +1,195 @@
+// chatgraph map: builds the vis-network view from the JSON block; all user text goes in as text nodes.
+(function () {
+  "use strict";
+  var D = JSON.parse(document.getElementById("map-data").textContent);
+  var NEW = "#e8590c";
+  var OLD = "rgba(110,110,110,0.30)";
+  var last = D.frames.length - 1;
+  var state = { frame: last, kinds: D.kinds.map(function () { return true; }), minWeight: D.minWeight };
+  var degree = {};
+  var byId = {};
+
+  function text(id, value) { document.getElementById(id).textContent = value; }
+
+  function tip(value) {
+    var lines = String(value).split("\n");
+    var box = document.createElement("div");
+    var head = document.createElement("div");
+    head.className = "tip-head";
+    head.textContent = lines[0];
+    box.appendChild(head);
+    if (lines.length > 1) {
+      var rest = document.createElement("div");
+      rest.textContent = lines.slice(1).join("\n");
+      box.appendChild(rest);
+    }
+    return box;
+  }
+
+  function weightOf(e) {
+    var s = 0;
+    for (var i = 0; i < e.k.length; i++) if (state.kinds[i]) s += e.k[i];
+    return s;
+  }
+
+  function shown(e) { return e.f <= state.frame && weightOf(e) >= state.minWeight; }
+
+  function edgeLook(e) {
+    var isNew = e.n === state.frame;
+    var width = 1 + Math.min(5, Math.log(e.w) / Math.LN2);
+    return {
+      id: e.id,
+      color: isNew ? { color: NEW, highlight: NEW, hover: NEW } : { color: OLD, highlight: "#333", hover: "#333" },
+      width: isNew ? width + 1.5 : width,
+      _new: isNew
+    };
+  }
+
+  function countDegrees() {
+    degree = {};
+    var pairs = 0, fresh = 0;
+    D.edges.forEach(function (e) {
+      if (!shown(e)) return;
+      pairs++;
+      if (e.n === state.frame) fresh++;
+      degree[e.from] = (degree[e.from] || 0) + 1;
+      degree[e.to] = (degree[e.to] || 0) + 1;
+    });
+    return { pairs: pairs, fresh: fresh };
+  }
+
+  var counts = countDegrees();
+  var nodes = new vis.DataSet(D.nodes.map(function (n) {
+    byId[n.id] = n;
+    return { id: n.id, label: n.label, x: n.x, y: n.y, value: degree[n.id] || 0, color: n.color, title: tip(n.t) };
+  }));
+  var edges = new vis.DataSet(D.edges.map(function (e) {
+    var look = edgeLook(e);
+    look.from = e.from;
+    look.to = e.to;
+    look.title = tip(e.t);
+    e.look = look._new;
+    return look;
+  }));
+  var nodeView = new vis.DataView(nodes, { filter: function (n) { return (degree[n.id] || 0) > 0; } });
+  var edgeView = new vis.DataView(edges, { filter: function (e) { return shown(D.edges[e.id]); } });
+
+  var big = D.edges.length > 5000;
+  var network = new vis.Network(document.getElementById("map"), { nodes: nodeView, edges: edgeView }, {
+    autoResize: true,
+    physics: { enabled: false },
+    layout: { improvedLayout: false },
+    interaction: { hover: true, tooltipDelay: 100, hideEdgesOnDrag: big, hideEdgesOnZoom: big, multiselect: true },
+    nodes: {
+      shape: "dot",
+      borderWidth: 1,
+      color: { border: "rgba(0,0,0,0.35)" },
+      scaling: { min: 5, max: 40, label: { enabled: true, min: 11, max: 30, drawThreshold: 8, maxVisible: 26 } },
+      font: { face: "system-ui, sans-serif", color: "#111", strokeWidth: 3, strokeColor: "#ffffff" }
+    },
+    edges: { smooth: false, selectionWidth: 1.5, hoverWidth: 1 }
+  });
+  network.once("afterDrawing", function () {
+    window.chatgraphDrawnAt = performance.now();
+    document.body.setAttribute("data-drawn", "1");
+  });
+
+  function describe() {
+    var accounts = nodeView.length;
+    var label = D.frames[state.frame];
+    var s = accounts + " accounts · " + counts.pairs + " pairs · " + counts.fresh + " new connections";
+    text("stats", s + (D.frames.length > 1 || label ? " in " + label : ""));
+    text("new-label", "new connection in " + label);
+    text("frame-label", label);
+    document.getElementById("frame").value = String(state.frame);
+    var buttons = document.querySelectorAll("#frame-buttons button");
+    for (var i = 0; i < buttons.length; i++) buttons[i].className = i === state.frame ? "on" : "";
+  }
+
+  function apply() {
+    counts = countDegrees();
+    var nodeChanges = [];
+    D.nodes.forEach(function (n) {
+      var v = degree[n.id] || 0;
+      if (v !== n.v) { n.v = v; nodeChanges.push({ id: n.id, value: v || 1 }); }
+    });
+    var edgeChanges = [];
+    D.edges.forEach(function (e) {
+      var isNew = e.n === state.frame;
+      if (isNew !== e.look) { e.look = isNew; var look = edgeLook(e); delete look._new; edgeChanges.push(look); }
+    });
+    if (nodeChanges.length) nodes.update(nodeChanges);
+    if (edgeChanges.length) edges.update(edgeChanges);
+    nodeView.refresh();
+    edgeView.refresh();
+    describe();
+  }
+
+  D.nodes.forEach(function (n) { n.v = degree[n.id] || 0; });
+
+  // Panel: title, legend, kinds, minimum weight, year control.
+  text("title", D.title);
+  text("subtitle", D.subtitle);
+  var legend = document.getElementById("legend");
+  D.legend.forEach(function (item) {
+    var li = document.createElement("li");
+    var dot = document.createElement("span");
+    dot.className = "dot";
+    dot.style.background = item.color;
+    li.appendChild(dot);
+    li.appendChild(document.createTextNode(item.label));
+    legend.appendChild(li);
+  });
+  var kinds = document.getElementById("kinds");
+  D.kinds.forEach(function (kind, i) {
+    var label = document.createElement("label");
+    var box = document.createElement("input");
+    box.type = "checkbox";
+    box.checked = true;
+    box.addEventListener("change", function () { state.kinds[i] = box.checked; apply(); });
+    label.appendChild(box);
+    label.appendChild(document.createTextNode(kind));
+    kinds.appendChild(label);
+  });
+  var minWeight = document.getElementById("min-weight");
+  minWeight.min = String(D.minWeight);
+  minWeight.value = String(D.minWeight);
+  minWeight.addEventListener("change", function () {
+    var v = parseInt(minWeight.value, 10);
+    state.minWeight = isNaN(v) ? D.minWeight : Math.max(D.minWeight, v);
+    apply();
+  });
+
+  var slider = document.getElementById("frame");
+  var timer = null;
+  function setFrame(i) { state.frame = Math.max(0, Math.min(last, i)); apply(); }
+  if (D.frames.length > 1) {
+    document.getElementById("frames").hidden = false;
+    slider.max = String(last);
+    slider.addEventListener("input", function () { setFrame(parseInt(slider.value, 10)); });
+    var row = document.getElementById("frame-buttons");
+    if (D.frames.length <= 24) {
+      D.frames.forEach(function (label, i) {
+        var b = document.createElement("button");
+        b.type = "button";
+        b.textContent = label;
+        b.addEventListener("click", function () { setFrame(i); });
+        row.appendChild(b);
+      });
+    }
+    var play = document.getElementById("play");
+    play.addEventListener("click", function () {
+      if (timer) { clearInterval(timer); timer = null; play.textContent = "\u25B6"; return; }
+      play.textContent = "\u275A\u275A";
+      setFrame(state.frame === last ? 0 : state.frame + 1);
+      timer = setInterval(function () {
+        if (state.frame >= last) { clearInterval(timer); timer = null; play.textContent = "\u25B6"; return; }
+        setFrame(state.frame + 1);
+      }, 1200);
+    });
+  }
+  describe();
+
+  window.chatgraphMap = { network: network, nodes: nodeView, edges: edgeView, setFrame: setFrame, frames: D.frames };
+  window.network = network;
+})();
