@@ -1,0 +1,981 @@
+"""The chat model: accounts, sittings, questions, answers, replies, retweets, quotes, and their truth."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from chatgraph.simulate import text as T
+
+PRE_CHAT = timedelta(minutes=8)  # chatter may start this long before the scheduled start
+STRAGGLE = timedelta(minutes=8)  # replies and retweets may run this long past the scheduled end
+TWITTER_EPOCH_MS = 1288834974657
+PLATFORMS = ("twitter", "mastodon", "bluesky")
+
+
+@dataclass(frozen=True)
+class ChatSpec:
+    """Configuration of one simulated chat.
+
+    ``kind`` is ``"weekly"`` (a tweetchat on ``weekday`` at local ``start`` for ``duration_minutes``,
+    between ``start_date`` and ``end_date``, skipping a share of weeks and the year-end holidays) or
+    ``"conference"`` (``meetings``: (first day, number of days); posts all day, no questions).
+    ``platform`` decides handles, ids and which formats can be written (``twitter``, ``mastodon``,
+    ``bluesky``; Bluesky searches never hold reposts, so a Bluesky chat has none).
+    The community: ``core_size`` regulars from the start; newcomers per session rise from
+    ``newcomers_start`` to ``newcomers_peak`` in ``peak_year`` and then shrink by ``decline`` a year.
+    ``scale`` multiplies the community (and so the posts) for benchmarks.
+    """
+
+    hashtag: str = "HCLDR"
+    hosts: tuple[str, ...] = ("HCLDRchat", "ColinHung")
+    timezone: str = "America/New_York"
+    weekday: int = 1  # Monday = 0
+    start: str = "20:30"
+    duration_minutes: int = 60
+    question_prefix: str = "T"
+    questions: int = 4
+    five_questions_share: float = 0.1
+    start_date: date = date(2016, 1, 1)
+    end_date: date = date(2023, 10, 31)
+    skip_share: float = 0.12
+    platform: str = "twitter"
+    kind: str = "weekly"
+    meetings: tuple[tuple[date, int], ...] = ()
+    core_size: int = 6
+    newcomers_start: float = 1.2
+    newcomers_peak: float = 2.4
+    peak_year: int = 2019
+    decline: float = 0.55
+    scale: float = 1.0
+    lone_posts: bool = True
+    instance: str = "mastodon.social"  # Mastodon: the instance the export was fetched from
+
+    @property
+    def chat_id(self) -> str:
+        return self.hashtag.lower()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def start_time(self) -> time:
+        h, m = self.start.split(":")
+        return time(int(h), int(m))
+
+
+@dataclass
+class Account:
+    """A simulated account. ``handle`` is as the platform shows it: Twitter screen name, Mastodon
+    absolute acct (``name@instance``), Bluesky handle (``name.bsky.social``)."""
+
+    account_id: str
+    handle: str
+    name: str
+    created_at: datetime
+    role: str = "member"  # host, core, member, external
+    attend: float = 0.0
+    leaves_at: int = 10**9  # index of the first session the account no longer comes to
+    followers: int = 0
+    location: str = ""
+    description: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.handle.lower()
+
+    @property
+    def username(self) -> str:
+        """Mastodon username (the acct before ``@``); the handle elsewhere."""
+        return self.handle.split("@")[0]
+
+    @property
+    def instance(self) -> str:
+        return self.handle.split("@")[1] if "@" in self.handle else ""
+
+
+@dataclass
+class Post:
+    """One post with canonical fields (as the archive should store it) and its truth.
+
+    ``parts`` is the text as segments (``("text", s)``, ``("mention", Account)``, ``("tag", s)``,
+    ``("link", url)``) that each writer renders in its platform's way; ``text`` is the plain rendering.
+    For a retweet ``text``, ``mentions`` and ``hashtags`` are the original's (as DESIGN.md stores them).
+    """
+
+    post_id: str
+    platform: str
+    created_at: datetime
+    author: Account
+    parts: list[tuple[str, object]]
+    kind: str  # question, answer, reply, retweet, quote, chatter, welcome, closing, promo, lone
+    reply_to: Post | None = None
+    retweet_of: Post | None = None
+    quote_of: Post | None = None
+    answer_tag: int | None = None  # the number of an explicit answer tag at the start
+    question_number: int | None = None  # set on question posts
+    truth_session: str | None = None
+    truth_question: int | None = None
+    truth_method: str | None = None
+    truth_is_question: bool = False
+    native: dict[str, str] = field(default_factory=dict)  # platform ids (Mastodon local id, cid)
+
+    @property
+    def author_id(self) -> str:
+        return self.author.account_id
+
+    @property
+    def author_handle(self) -> str:
+        return self.author.handle
+
+    @property
+    def author_name(self) -> str:
+        return self.author.name
+
+    @property
+    def is_retweet(self) -> bool:
+        return self.retweet_of is not None
+
+    @property
+    def own_parts(self) -> list[tuple[str, object]]:
+        return self.retweet_of.parts if self.retweet_of else self.parts
+
+    @property
+    def text(self) -> str:
+        return T.plain(self.own_parts, self.platform)
+
+    @property
+    def mentions(self) -> list[tuple[str, str]]:
+        """(account id, handle) of each distinct account @-mentioned in the text, in order."""
+        seen: dict[str, Account] = {}
+        for kind, value in self.own_parts:
+            if kind == "mention":
+                seen.setdefault(value.key, value)  # type: ignore[union-attr]
+        return [(a.account_id, a.handle) for a in seen.values()]
+
+    @property
+    def mentioned(self) -> list[Account]:
+        seen: dict[str, Account] = {}
+        for kind, value in self.own_parts:
+            if kind == "mention":
+                seen.setdefault(value.key, value)  # type: ignore[union-attr]
+        return list(seen.values())
+
+    @property
+    def hashtags(self) -> list[str]:
+        return [str(v) for k, v in self.own_parts if k == "tag"]
+
+    @property
+    def has_hashtag(self) -> bool:
+        return bool(self.hashtags)
+
+    @property
+    def reply_to_post_id(self) -> str | None:
+        return self.reply_to.post_id if self.reply_to else None
+
+    @property
+    def reply_to_author_id(self) -> str | None:
+        return self.reply_to.author_id if self.reply_to else None
+
+    @property
+    def reply_to_handle(self) -> str | None:
+        return self.reply_to.author_handle if self.reply_to else None
+
+    @property
+    def retweet_of_post_id(self) -> str | None:
+        return self.retweet_of.post_id if self.retweet_of else None
+
+    @property
+    def quote_of_post_id(self) -> str | None:
+        return self.quote_of.post_id if self.quote_of else None
+
+    @property
+    def conversation_id(self) -> str:
+        root = self
+        while root.reply_to is not None:
+            root = root.reply_to
+        return root.post_id
+
+    def as_dict(self) -> dict[str, object]:
+        """The canonical fields and the truth as plain values."""
+        return {
+            "post_id": self.post_id,
+            "platform": self.platform,
+            "created_at": self.created_at,
+            "author_id": self.author_id,
+            "author_handle": self.author_handle,
+            "author_name": self.author_name,
+            "text": self.text,
+            "reply_to_post_id": self.reply_to_post_id,
+            "reply_to_author_id": self.reply_to_author_id,
+            "reply_to_handle": self.reply_to_handle,
+            "retweet_of_post_id": self.retweet_of_post_id,
+            "quote_of_post_id": self.quote_of_post_id,
+            "conversation_id": self.conversation_id,
+            "mentions": self.mentions,
+            "hashtags": self.hashtags,
+            "is_retweet": self.is_retweet,
+            "has_hashtag": self.has_hashtag,
+            "truth_session": self.truth_session,
+            "truth_question": self.truth_question,
+            "truth_method": self.truth_method,
+            "truth_is_question": self.truth_is_question,
+        }
+
+
+@dataclass
+class Session:
+    """One sitting: its scheduled window (UTC), local date, host and questions (number, post id, time)."""
+
+    key: str
+    chat_id: str
+    local_date: date
+    starts_at: datetime
+    ends_at: datetime
+    host: str | None = None
+    questions: list[tuple[int, str, datetime]] = field(default_factory=list)
+    posts: int = 0
+    participants: int = 0
+
+
+@dataclass
+class SimulatedChat:
+    """A generated chat: its spec and seed, accounts, posts in time order, sessions and truth."""
+
+    spec: ChatSpec
+    seed: int
+    accounts: list[Account]
+    posts: list[Post]
+    sessions: list[Session]
+    interactions: set[tuple[str, str, str, str]]
+    new_connections_by_year: dict[int, set[tuple[str, str]]]
+
+    @property
+    def by_id(self) -> dict[str, Post]:
+        return {p.post_id: p for p in self.posts}
+
+    def local_year(self, post: Post) -> int:
+        return post.created_at.astimezone(self.spec.zone).year
+
+    def between(self, first: date, last: date) -> list[Post]:
+        """Posts whose local date lies in [first, last]."""
+        zone = self.spec.zone
+        return [p for p in self.posts if first <= p.created_at.astimezone(zone).date() <= last]
+
+    def connections(self) -> dict[tuple[str, str], datetime]:
+        """Every connection (lower-cased pair, a < b) with the time of its first reply/mention/quote."""
+        times = {p.post_id: p.created_at for p in self.posts}
+        first: dict[tuple[str, str], datetime] = {}
+        for post_id, kind, a, b in self.interactions:
+            if kind == "retweet" or a == b:
+                continue
+            pair = (a, b) if a < b else (b, a)
+            t = times[post_id]
+            if pair not in first or t < first[pair]:
+                first[pair] = t
+        return first
+
+
+# --------------------------------------------------------------------------------------------------
+# ids
+
+
+class _Ids:
+    """Unique, time-ordered native ids: Twitter snowflakes, Mastodon ids, Bluesky TIDs."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.used: set[str] = set()
+
+    def snowflake(self, when: datetime) -> str:
+        ms = int(when.timestamp() * 1000) + self.rng.randrange(1000 if when.microsecond == 0 else 1)
+        while True:
+            value = ((ms - TWITTER_EPOCH_MS) << 22) | (self.rng.randrange(32) << 17)
+            value |= self.rng.randrange(1 << 12)
+            s = str(value)
+            if s not in self.used:
+                self.used.add(s)
+                return s
+
+    def mastodon(self, when: datetime) -> str:
+        ms = int(when.timestamp() * 1000)
+        while True:
+            s = str((ms << 16) | self.rng.randrange(1 << 16))
+            if s not in self.used:
+                self.used.add(s)
+                return s
+
+    def tid(self, when: datetime) -> str:
+        alphabet = "234567abcdefghijklmnopqrstuvwxyz"
+        us = int(when.timestamp() * 1_000_000)
+        while True:
+            value = (us << 10) | self.rng.randrange(1 << 10)
+            chars = []
+            for _ in range(13):
+                chars.append(alphabet[value & 31])
+                value >>= 5
+            s = "".join(reversed(chars))
+            if s not in self.used:
+                self.used.add(s)
+                return s
+
+    def account(self, platform: str, created: datetime) -> str:
+        while True:
+            if platform == "twitter":
+                # old accounts have short ids, accounts after 2015 have snowflake ids (> 2**53)
+                if created.year < 2015:
+                    s = str(self.rng.randrange(10**7, 3 * 10**9))
+                else:
+                    s = str(
+                        (int(created.timestamp() * 1000) - TWITTER_EPOCH_MS) << 22
+                        | self.rng.randrange(1 << 22)
+                    )
+            elif platform == "mastodon":
+                s = str((int(created.timestamp() * 1000) << 16) | self.rng.randrange(1 << 16))
+            else:
+                alphabet = "abcdefghijklmnopqrstuvwxyz234567"
+                s = "did:plc:" + "".join(self.rng.choice(alphabet) for _ in range(24))
+            if s not in self.used:
+                self.used.add(s)
+                return s
+
+
+# --------------------------------------------------------------------------------------------------
+# generation
+
+
+class _Generator:
+    def __init__(self, spec: ChatSpec, seed: int, community: SimulatedChat | None):
+        if spec.platform not in PLATFORMS:
+            raise ValueError(
+                f"platform must be one of {', '.join(PLATFORMS)}, not {spec.platform!r}"
+            )
+        if spec.kind not in ("weekly", "conference"):
+            raise ValueError(f"kind must be 'weekly' or 'conference', not {spec.kind!r}")
+        self.spec = spec
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.ids = _Ids(self.rng)
+        self.zone = spec.zone
+        self.accounts: list[Account] = []
+        self.handles: set[str] = set()
+        self.posts: list[Post] = []
+        self.sessions: list[Session] = []
+        self.members: list[Account] = []  # accounts that take part (not external)
+        self.community = community
+        self.borrowed: set[str] = set()
+        self.externals = [
+            self.new_account(datetime(2010, 1, 1, tzinfo=UTC), "external") for _ in range(6)
+        ]
+
+    # accounts -------------------------------------------------------------------------------------
+
+    def new_account(self, created: datetime, role: str, handle: str | None = None) -> Account:
+        rng, platform = self.rng, self.spec.platform
+        while True:
+            name = T.person_name(rng) if role != "external" else T.organisation(rng)
+            base = handle or (name if role == "external" else T.handle_for(name, rng))
+            if platform == "mastodon":
+                instance = self.spec.instance if rng.random() < 0.6 else rng.choice(T.INSTANCES)
+                h = f"{base}@{instance}"
+            elif platform == "bluesky":
+                h = f"{base.lower().replace('_', '-')}.bsky.social"
+            else:
+                h = base[:15]
+            if h.lower() not in self.handles:
+                break
+            handle = None
+        self.handles.add(h.lower())
+        acct = Account(
+            account_id=self.ids.account(
+                platform, created - timedelta(days=rng.randrange(30, 3000))
+            ),
+            handle=h,
+            name=name,
+            created_at=created - timedelta(days=rng.randrange(30, 3000)),
+            role=role,
+            followers=int(rng.lognormvariate(6, 1.2)),
+            location=rng.choice(T.LOCATIONS),
+            description=T.bio(rng),
+        )
+        self.accounts.append(acct)
+        return acct
+
+    def borrow(self, created: datetime) -> Account | None:
+        """An account of the community chat (same id and handle), to show overlap between chats."""
+        if not self.community:
+            return None
+        pool = [
+            a
+            for a in self.community.accounts
+            if a.role != "external" and a.key not in self.borrowed and a.key not in self.handles
+        ]
+        if not pool:
+            return None
+        src = self.rng.choice(pool)
+        self.borrowed.add(src.key)
+        self.handles.add(src.key)
+        acct = Account(
+            account_id=src.account_id,
+            handle=src.handle,
+            name=src.name,
+            created_at=src.created_at,
+            role="member",
+            followers=src.followers,
+            location=src.location,
+            description=src.description,
+        )
+        self.accounts.append(acct)
+        return acct
+
+    # posts ----------------------------------------------------------------------------------------
+
+    def post(self, when: datetime, author: Account, parts, kind: str, **kw) -> Post:
+        """A new post; its native id is given once all times are final (:meth:`assign_ids`)."""
+        parts = list(parts)
+        quote_of = kw.get("quote_of")
+        if quote_of is not None and self.spec.platform == "twitter":
+            parts += [("text", " "), ("link", T.tco(self.rng))]
+        p = Post(f"tmp{len(self.posts)}", self.spec.platform, when, author, parts, kind, **kw)
+        self.posts.append(p)
+        return p
+
+    def assign_ids(self) -> None:
+        """Native ids in time order (Twitter and Mastodon ids grow with time, as the real ones do)."""
+        platform = self.spec.platform
+        for p in self.posts:
+            when, author = p.created_at, p.author
+            if platform == "twitter":
+                p.post_id = self.ids.snowflake(when)
+            elif platform == "mastodon":
+                local = self.ids.mastodon(when)
+                origin = local if author.instance == self.spec.instance else self.ids.mastodon(when)
+                suffix = "/activity" if p.retweet_of is not None else ""
+                p.post_id = (
+                    f"https://{author.instance}/users/{author.username}/statuses/{origin}{suffix}"
+                )
+                p.native = {"id": local, "origin_id": origin}
+            else:
+                rkey = self.ids.tid(when)
+                p.post_id = f"at://{author.account_id}/app.bsky.feed.post/{rkey}"
+                p.native = {"rkey": rkey, "cid": T.cid(self.rng)}
+
+    def limit(self, when: datetime) -> int:
+        """How long a post may be: Twitter went from 140 to 280 characters on 7 Nov 2017."""
+        if self.spec.platform == "twitter":
+            return 140 if when < datetime(2017, 11, 7, tzinfo=UTC) else 280
+        return 500 if self.spec.platform == "mastodon" else 300
+
+    def tag(self) -> tuple[str, str]:
+        h = self.spec.hashtag
+        return ("tag", h if self.rng.random() < 0.85 else h.lower())
+
+    def reply_parts(self, author: Account, parent: Post) -> list[tuple[str, object]]:
+        """Leading auto-mentions of a reply (Twitter and Mastodon put the parent's author first)."""
+        if self.spec.platform == "bluesky" or parent.author.key == author.key:
+            return []
+        parts: list[tuple[str, object]] = [("mention", parent.author), ("text", " ")]
+        grand = parent.reply_to
+        if (
+            grand is not None
+            and grand.author.key not in (author.key, parent.author.key)
+            and self.rng.random() < 0.5
+        ):
+            parts[1:1] = [("text", " "), ("mention", grand.author)]
+        return parts
+
+    # the schedule ---------------------------------------------------------------------------------
+
+    def sitting_dates(self) -> list[date]:
+        spec, rng = self.spec, self.rng
+        if spec.kind == "conference":
+            days = []
+            for first, n in spec.meetings:
+                days.extend(first + timedelta(days=i) for i in range(n))
+            return days
+        d = spec.start_date + timedelta(days=(spec.weekday - spec.start_date.weekday()) % 7)
+        out = []
+        while d <= spec.end_date:
+            holiday = (d.month == 12 and d.day >= 22) or (d.month == 1 and d.day <= 2)
+            if not holiday and rng.random() >= spec.skip_share:
+                out.append(d)
+            d += timedelta(days=7)
+        return out
+
+    def window(self, day: date) -> tuple[datetime, datetime]:
+        spec = self.spec
+        if spec.kind == "conference":
+            start = datetime.combine(day, time(7, 30), self.zone)
+            return start.astimezone(UTC), (start + timedelta(hours=13)).astimezone(UTC)
+        start = datetime.combine(day, spec.start_time, self.zone).astimezone(UTC)
+        return start, start + timedelta(minutes=spec.duration_minutes)
+
+    # the community --------------------------------------------------------------------------------
+
+    def newcomer_mean(self, year: int) -> float:
+        spec = self.spec
+        first = spec.start_date.year
+        if year <= spec.peak_year:
+            span = max(spec.peak_year - first, 1)
+            mean = (
+                spec.newcomers_start
+                + (spec.newcomers_peak - spec.newcomers_start) * (year - first) / span
+            )
+        else:
+            mean = spec.newcomers_peak * spec.decline ** (year - spec.peak_year)
+        return mean * spec.scale
+
+    def poisson(self, mean: float) -> int:
+        # Knuth for small means, a rounded normal for large ones (bench scales)
+        if mean > 30:
+            return max(0, round(self.rng.gauss(mean, math.sqrt(mean))))
+        limit, k, p = math.exp(-mean), 0, 1.0
+        while True:
+            p *= self.rng.random()
+            if p <= limit:
+                return k
+            k += 1
+
+    def join(self, when: datetime, index: int, role: str) -> Account:
+        rng = self.rng
+        acct = None
+        if self.community and rng.random() < 0.35:
+            acct = self.borrow(when)
+        if acct is None:
+            acct = self.new_account(when, role)
+        acct.role = role
+        if role == "core":
+            acct.attend = rng.uniform(0.65, 0.92)
+            acct.leaves_at = index + int(rng.expovariate(1 / 400))
+        elif rng.random() < 0.12:
+            acct.attend = rng.uniform(0.45, 0.8)
+            acct.leaves_at = index + 1 + int(rng.expovariate(1 / 120))
+        else:
+            acct.attend = rng.uniform(0.05, 0.25)
+            acct.leaves_at = index + 1 + int(rng.expovariate(1 / 30))
+        self.members.append(acct)
+        return acct
+
+    def attendees(self, index: int, when: datetime, year: int) -> tuple[list[Account], int]:
+        """Who comes to sitting ``index``: returning members by their habits, then newcomers."""
+        rng = self.rng
+        present = [a for a in self.members if a.leaves_at > index and rng.random() < a.attend]
+        n_new = self.poisson(self.newcomer_mean(year))
+        if self.spec.kind == "conference":
+            n_new = self.poisson(self.newcomer_mean(year) * 3)
+        newcomers = [self.join(when, index, "member") for _ in range(n_new)]
+        return present + newcomers, n_new
+
+    # one sitting ----------------------------------------------------------------------------------
+
+    def sitting(self, index: int, day: date, hosts: list[Account]) -> None:
+        spec, rng = self.spec, self.rng
+        start, end = self.window(day)
+        key = f"{spec.chat_id}-{day.isoformat()}"
+        session = Session(key, spec.chat_id, day, start, end)
+        self.sessions.append(session)
+        people, _ = self.attendees(index, start, day.year)
+        first_post = len(self.posts)
+        if spec.kind == "conference":
+            self.conference_day(session, people)
+        else:
+            host = hosts[0] if len(hosts) == 1 or rng.random() < 0.85 else hosts[1]
+            session.host = host.handle
+            self.weekly_sitting(session, host, [h for h in hosts if h is not host], people)
+        new_posts = [p for p in self.posts[first_post:] if p.kind != "promo"]
+        for p in new_posts:
+            p.truth_session = key
+        session.posts = len(new_posts)
+        session.participants = len({p.author.key for p in new_posts})
+
+    def clamp(self, t: datetime, lo: datetime, hi: datetime) -> datetime | None:
+        if t < lo:
+            t = lo
+        return t if t <= hi else None
+
+    def weekly_sitting(
+        self, session: Session, host: Account, cohosts: list[Account], people
+    ) -> None:
+        spec, rng = self.spec, self.rng
+        start, end = session.starts_at, session.ends_at
+        last = end + STRAGGLE
+        n_q = spec.questions + (1 if rng.random() < spec.five_questions_share else 0)
+        topic = rng.choice(T.TOPICS)
+        guest = rng.choice(self.externals) if rng.random() < 0.15 else None
+        style = rng.choice(T.QUESTION_STYLES)
+        people = [p for p in people if p.key != host.key]
+        answerable: list[Post] = []  # posts others reply to, retweet or quote
+
+        # the promotion posted a day or two before (a lone post), and the host's retweet of it
+        promo = (
+            self.promo(session, host, topic, guest)
+            if spec.lone_posts and rng.random() < 0.6
+            else None
+        )
+
+        # pre-chat: welcome and introductions (question 0)
+        welcome_at = start + timedelta(seconds=rng.randrange(0, 50))
+        welcome = self.post(welcome_at, host, T.welcome(rng, self.tag(), topic, guest), "welcome")
+        answerable.append(welcome)
+        if promo is not None and rng.random() < 0.5:
+            self.post(
+                start - timedelta(seconds=rng.randrange(60, 300)),
+                host,
+                [],
+                "retweet",
+                retweet_of=promo,
+            )
+        gap = (spec.duration_minutes - 6) * 60 / n_q
+        q_times = [
+            start + timedelta(seconds=int(180 + i * gap + rng.uniform(-40, 40))) for i in range(n_q)
+        ]
+        for person in people:
+            if rng.random() < 0.45:
+                t = start + timedelta(
+                    seconds=rng.uniform(
+                        -PRE_CHAT.total_seconds() + 30, (q_times[0] - start).total_seconds() - 20
+                    )
+                )
+                intro = self.post(t, person, T.intro(rng, self.tag()), "chatter")
+                if rng.random() < 0.2:
+                    answerable.append(intro)
+
+        # the questions
+        questions: list[Post] = []
+        for i, qt in enumerate(q_times, start=1):
+            q = self.post(
+                qt,
+                host,
+                T.question(rng, spec.question_prefix, i, style, topic, self.tag()),
+                "question",
+                question_number=i,
+            )
+            q.truth_is_question = True
+            questions.append(q)
+
+        def window_of(i: int) -> tuple[datetime, datetime]:
+            lo = q_times[i - 1]
+            hi = q_times[i] if i < n_q else end
+            return lo, hi
+
+        for i, q in enumerate(questions, start=1):
+            lo, hi = window_of(i)
+            # retweets and quotes of the question
+            for person in people:
+                if rng.random() < 0.1:
+                    t = q.created_at + timedelta(seconds=rng.uniform(5, 150))
+                    self.post(t, person, [], "retweet", retweet_of=q)
+            if people and rng.random() < 0.12:
+                person = rng.choice(people)
+                t = q.created_at + timedelta(seconds=rng.uniform(30, 200))
+                answerable.append(
+                    self.post(t, person, T.quote_comment(rng, self.tag()), "quote", quote_of=q)
+                )
+            for person in people:
+                if rng.random() >= (0.72 if person.role == "core" else 0.55):
+                    continue
+                tagged = rng.random() < 0.86
+                late = tagged and i < n_q and rng.random() < 0.06
+                if late:
+                    j = rng.randrange(i + 1, min(n_q, i + 2) + 1)
+                    llo, lhi = window_of(j)
+                    t = llo + timedelta(
+                        seconds=rng.uniform(20, max(30, (lhi - llo).total_seconds() - 30))
+                    )
+                else:
+                    t = lo + timedelta(
+                        seconds=rng.uniform(25, max(40, (hi - lo).total_seconds() - 15))
+                    )
+                mention = None
+                if rng.random() < 0.12:
+                    others = [p for p in people if p.key != person.key] + [host]
+                    mention = rng.choice(others)
+                elif rng.random() < 0.04:
+                    mention = rng.choice(self.externals)
+                parts = T.answer(
+                    rng,
+                    spec.question_prefix,
+                    i if tagged else None,
+                    topic,
+                    self.tag(),
+                    mention,
+                    self.limit(t),
+                )
+                reply_to = None
+                if tagged and rng.random() < 0.12:
+                    reply_to = q
+                    parts = self.reply_parts(person, q) + parts
+                a = self.post(
+                    t, person, parts, "answer", answer_tag=i if tagged else None, reply_to=reply_to
+                )
+                answerable.append(a)
+            # "Q1 was great": another account's post that starts like a question, inside question 1
+            if i == 1 and people and rng.random() < 0.3:
+                t = lo + timedelta(seconds=rng.uniform(60, max(90, (hi - lo).total_seconds() - 20)))
+                self.post(
+                    t,
+                    rng.choice(people),
+                    T.was_great(rng, spec.question_prefix, self.tag()),
+                    "chatter",
+                )
+
+        closing_at = end - timedelta(seconds=rng.randrange(30, 150))
+        self.post(closing_at, host, T.closing(rng, self.tag(), spec.hashtag), "closing")
+        everyone = people + [host] + cohosts
+        self.reactions(answerable, everyone, end, last)
+
+    def reactions(
+        self, answerable: list[Post], people: list[Account], end: datetime, last: datetime
+    ) -> None:
+        """Replies (and replies to replies), self-threads, retweets and quotes of the sitting's posts."""
+        rng = self.rng
+        queue = list(answerable)
+        depth = {p.post_id: 0 for p in queue}
+        while queue:
+            parent = queue.pop(0)
+            others = [p for p in people if p.key != parent.author.key]
+            if not others:
+                continue
+            d = depth[parent.post_id]
+            n = self.poisson(0.5 if d == 0 else 0.25)
+            for _ in range(n):
+                who = (
+                    rng.choice(others)
+                    if d == 0 or rng.random() < 0.5 or parent.reply_to is None
+                    else parent.reply_to.author
+                )
+                if who.key == parent.author.key:
+                    continue
+                t = self.clamp(
+                    parent.created_at + timedelta(seconds=rng.uniform(40, 420)),
+                    parent.created_at,
+                    last,
+                )
+                if t is None:
+                    continue
+                parts = self.reply_parts(who, parent) + T.reply(
+                    rng, self.tag() if rng.random() < 0.4 else None
+                )
+                r = self.post(t, who, parts, "reply", reply_to=parent)
+                depth[r.post_id] = d + 1
+                if d + 1 < 3:
+                    queue.append(r)
+            if parent.kind == "answer" and rng.random() < 0.05:
+                t = self.clamp(
+                    parent.created_at + timedelta(seconds=rng.uniform(20, 90)),
+                    parent.created_at,
+                    last,
+                )
+                if t is not None:
+                    self.post(
+                        t,
+                        parent.author,
+                        T.self_thread(rng, self.tag() if rng.random() < 0.3 else None),
+                        "reply",
+                        reply_to=parent,
+                    )
+            if self.spec.platform != "bluesky":
+                for _ in range(self.poisson(0.3 if parent.reply_to is None else 0.08)):
+                    who = rng.choice(others)
+                    t = self.clamp(
+                        parent.created_at + timedelta(seconds=rng.uniform(10, 300)),
+                        parent.created_at,
+                        last,
+                    )
+                    if t is not None:
+                        self.post(t, who, [], "retweet", retweet_of=parent)
+            if parent.kind == "answer" and rng.random() < 0.03:
+                who = rng.choice(others)
+                t = self.clamp(
+                    parent.created_at + timedelta(seconds=rng.uniform(30, 300)),
+                    parent.created_at,
+                    last,
+                )
+                if t is not None:
+                    self.post(t, who, T.quote_comment(rng, self.tag()), "quote", quote_of=parent)
+
+    def conference_day(self, session: Session, people: list[Account]) -> None:
+        rng = self.rng
+        start, end = session.starts_at, session.ends_at
+        span = (end - start).total_seconds()
+        originals: list[Post] = []
+        for person in people:
+            for _ in range(self.poisson(1.6)):
+                t = start + timedelta(seconds=rng.uniform(0, span))
+                mention = None
+                if rng.random() < 0.2:
+                    mention = rng.choice(
+                        [p for p in people if p.key != person.key] or self.externals
+                    )
+                originals.append(
+                    self.post(t, person, T.conference(rng, self.tag(), mention), "chatter")
+                )
+        originals.sort(key=lambda p: p.created_at)
+        self.reactions(originals, people, end, end + STRAGGLE)
+
+    # lone posts -----------------------------------------------------------------------------------
+
+    def promo(self, session: Session, host: Account, topic: str, guest: Account | None) -> Post:
+        rng = self.rng
+        day = session.local_date - timedelta(days=rng.choice((1, 2, 3)))
+        local = datetime.combine(
+            day, time(rng.randrange(9, 17), rng.randrange(60), rng.randrange(60)), self.zone
+        )
+        return self.post(
+            local.astimezone(UTC), host, T.promo(rng, self.tag(), self.spec, topic, guest), "promo"
+        )
+
+    def lone_posts(self) -> None:
+        """The odd post on another day: afterthoughts after a sitting (weeks before a conference), and
+        some retweets of them. They belong to no session."""
+        rng = self.rng
+        regulars = [a for a in self.members if a.role in ("core", "member")]
+        if not regulars:
+            return
+        moments: list[date] = []
+        if self.spec.kind == "conference":
+            for first, _ in self.spec.meetings:
+                moments += [
+                    first - timedelta(days=rng.randrange(3, 40)) for _ in range(rng.randrange(3, 8))
+                ]
+        else:
+            moments = [
+                s.local_date + timedelta(days=rng.choice((1, 2)))
+                for s in self.sessions
+                if rng.random() < 0.3
+            ]
+        for day in moments:
+            who = rng.choice(regulars[-60:])
+            local = datetime.combine(
+                day, time(rng.randrange(8, 19), rng.randrange(60), rng.randrange(60)), self.zone
+            )
+            p = self.post(
+                local.astimezone(UTC), who, T.afterthought(rng, self.tag(), self.spec.kind), "lone"
+            )
+            if self.spec.platform != "bluesky" and rng.random() < 0.3:
+                fan = rng.choice(regulars[-60:])
+                if fan.key != who.key:
+                    self.post(
+                        p.created_at + timedelta(minutes=rng.randrange(3, 90)),
+                        fan,
+                        [],
+                        "retweet",
+                        retweet_of=p,
+                    )
+
+    # run ------------------------------------------------------------------------------------------
+
+    def run(self) -> SimulatedChat:
+        spec = self.spec
+        days = self.sitting_dates()
+        first = self.window(days[0])[0] if days else datetime.combine(spec.start_date, time(0), UTC)
+        hosts = []
+        for h in spec.hosts if spec.kind == "weekly" else ():
+            acct = self.new_account(first, "host", handle=h)
+            hosts.append(acct)
+        for _ in range(round(spec.core_size * spec.scale)):
+            self.join(first, 0, "core")
+        for index, day in enumerate(days):
+            self.sitting(index, day, hosts)
+        if spec.lone_posts:
+            self.lone_posts()
+        self.posts = _unique_seconds(self.posts, self.spec.platform)
+        self.assign_ids()
+        by_key = {s.key: s for s in self.sessions}
+        for p in self.posts:
+            if p.question_number is not None:
+                by_key[p.truth_session].questions.append(
+                    (p.question_number, p.post_id, p.created_at)
+                )
+        _assign_truth(self.posts)
+        interactions = _interactions(self.posts)
+        chat = SimulatedChat(
+            spec, self.seed, self.accounts, self.posts, self.sessions, interactions, {}
+        )
+        by_year: dict[int, set[tuple[str, str]]] = {}
+        for pair, t in chat.connections().items():
+            by_year.setdefault(t.astimezone(self.zone).year, set()).add(pair)
+        chat.new_connections_by_year = dict(sorted(by_year.items()))
+        return chat
+
+
+def _unique_seconds(posts: list[Post], platform: str) -> list[Post]:
+    """Sort by time and make every post's time unique, so "the latest question before" is never a tie.
+
+    Twitter times are whole seconds; Mastodon's carry milliseconds, Bluesky's microseconds.
+    """
+    for p in posts:
+        if platform == "twitter":
+            p.created_at = p.created_at.replace(microsecond=0)
+        elif platform == "mastodon":
+            p.created_at = p.created_at.replace(microsecond=p.created_at.microsecond // 1000 * 1000)
+    posts.sort(key=lambda p: (p.created_at, p.kind != "question", p.post_id))
+    taken: set[datetime] = set()
+    step = timedelta(seconds=1)
+    for p in posts:
+        t = p.created_at
+        while t in taken:
+            t += step
+        p.created_at = t
+        taken.add(t)
+    # bumping keeps every reply / retweet / quote after its original (they were strictly later)
+    posts.sort(key=lambda p: p.created_at)
+    return posts
+
+
+def _assign_truth(posts: Iterable[Post]) -> None:
+    """DESIGN.md's answer assignment, from structure: question, tag, reply, retweet/quote, latest."""
+    latest: dict[str, int] = {}
+    for p in posts:  # in time order: parents and originals come first
+        s = p.truth_session
+        if s is None:
+            p.truth_question = None
+            p.truth_method = None
+            continue
+        ref = p.retweet_of or p.quote_of
+        if p.question_number is not None:
+            p.truth_question, p.truth_method = p.question_number, "question"
+            latest[s] = p.question_number
+        elif p.answer_tag is not None:
+            p.truth_question, p.truth_method = p.answer_tag, "tag"
+        elif p.reply_to is not None and p.reply_to.truth_session == s:
+            p.truth_question, p.truth_method = p.reply_to.truth_question, "reply"
+        elif ref is not None and ref.truth_session == s:
+            p.truth_question = ref.truth_question
+            p.truth_method = "retweet" if p.retweet_of is not None else "quote"
+        else:
+            p.truth_question, p.truth_method = latest.get(s, 0), "latest"
+
+
+def _interactions(posts: Iterable[Post]) -> set[tuple[str, str, str, str]]:
+    out: set[tuple[str, str, str, str]] = set()
+    for p in posts:
+        me = p.author.key
+        if p.retweet_of is not None:
+            if p.retweet_of.author.key != me:
+                out.add((p.post_id, "retweet", me, p.retweet_of.author.key))
+            continue
+        if p.reply_to is not None and p.reply_to.author.key != me:
+            out.add((p.post_id, "reply", me, p.reply_to.author.key))
+        for acct in p.mentioned:
+            if acct.key != me:
+                out.add((p.post_id, "mention", me, acct.key))
+        if p.quote_of is not None and p.quote_of.author.key != me:
+            out.add((p.post_id, "quote", me, p.quote_of.author.key))
+    return out
+
+
+def generate(
+    spec: ChatSpec | None = None, seed: int = 0, community: SimulatedChat | None = None
+) -> SimulatedChat:
+    """Simulate a chat from ``spec`` with ``random.Random(seed)``: the same inputs give the same chat.
+
+    ``community``: another simulated chat (same platform) some of whose members also post here (same
+    account ids and handles), to show overlap between chats (e.g. #HCLDR members at #USCAP).
+    """
+    return _Generator(spec or ChatSpec(), seed, community).run()
