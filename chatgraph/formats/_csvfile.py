@@ -1,0 +1,104 @@
+"""Read a CSV export whole in DuckDB, keeping each row's record number and every malformed row.
+
+Records are the CSV rows after the header, numbered from 1 the way DuckDB's reader counts them (a
+quoted field may span lines; a blank line counts as a row). Malformed rows (wrong number of fields,
+an unclosed quote, bad UTF-8) come back as rejects with their number, the reason and the raw row.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from chatgraph.formats import Head, Source, sql_string
+
+_ERRORS = "cg_csv_errors"
+_SCANS = "cg_csv_scans"
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def header_names(head: Head) -> list[str]:
+    """The header's column names, made unique (a repeated name gets ``_2``, ``_3`` …)."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for raw in head.csv_header():
+        name = raw or "column"
+        key = name.lower()
+        seen[key] = seen.get(key, 0) + 1
+        names.append(name if seen[key] == 1 else f"{name}_{seen[key]}")
+    return names
+
+
+def read_rows(con: duckdb.DuckDBPyConnection, source: Source, head: Head, table: str) -> list[str]:
+    """Create temp table ``table``: ``record_no``, ``reject``, ``raw`` and every column as VARCHAR.
+
+    Rejected rows have NULL columns. Returns the column names (as in the header).
+    """
+    names = header_names(head)
+    columns = "{" + ", ".join(f"{sql_string(n)}: 'VARCHAR'" for n in names) + "}"
+    compression = "gzip" if source.compression == "gzip" else "none"
+    for t in (_ERRORS, _SCANS):
+        con.execute(f"drop table if exists {t}")
+    con.execute(
+        f"""
+        create or replace temp table csv_good as
+        select row_number() over () as good_no, *
+        from read_csv({source.sql_path()}, columns={columns}, header=false, skip=1,
+                      delim=',', quote='"', escape='"', auto_detect=false, strict_mode=true,
+                      null_padding=false, compression={sql_string(compression)},
+                      max_line_size={64 * 1024 * 1024}, store_rejects=true,
+                      rejects_table={sql_string(_ERRORS)}, rejects_scan={sql_string(_SCANS)})
+        """
+    )
+    # DuckDB counts the header as line 1; one reject per row, the first error it found.
+    con.execute(
+        f"""
+        create or replace temp table csv_bad as
+        select line - 1 as record_no,
+               arg_min(error_type::VARCHAR, coalesce(column_idx, 0)) as error_type,
+               arg_min(error_message, coalesce(column_idx, 0)) as error_message,
+               arg_min(ltrim(csv_line, chr(13) || chr(10)), coalesce(column_idx, 0)) as raw
+        from {_ERRORS}
+        group by line
+        """
+    )
+    expected = len(names)
+    reason = f"""case error_type
+        when 'MISSING COLUMNS' then 'row ' || record_no || ' has '
+             || regexp_extract(error_message, 'Found: (\\d+)', 1) || ' fields, not {expected}: '
+             || 'the row is cut or was edited by hand'
+        when 'TOO MANY COLUMNS' then 'row ' || record_no || ' has '
+             || regexp_extract(error_message, 'Found: (\\d+)', 1) || ' fields, not {expected}: '
+             || 'an unquoted comma, or the row was edited by hand'
+        when 'UNQUOTED VALUE' then 'row ' || record_no || ' has a quoted field that is not closed '
+             || '(a cut file or a stray quote); the rest of the file was read into it'
+        when 'INVALID STATE' then 'row ' || record_no || ' has a quote in the middle of a field'
+        when 'INVALID ENCODING' then 'row ' || record_no || ' is not valid UTF-8; save the file as UTF-8'
+        when 'LINE SIZE OVER MAXIMUM' then 'row ' || record_no || ' is longer than 64 MB'
+        else 'row ' || record_no || ': ' || error_message end"""
+    # Rows read in order fill the record numbers the rejects leave free.
+    con.execute(
+        f"""
+        create or replace temp table {table} as
+        with numbers as (
+            select n as record_no, row_number() over (order by n) as good_no
+            from range(1, (select count(*) from csv_good) + (select count(*) from csv_bad) + 1) r(n)
+            where n not in (select record_no from csv_bad)
+        )
+        select numbers.record_no, null::VARCHAR as reject, null::VARCHAR as raw, csv_good.* exclude (good_no)
+        from csv_good join numbers using (good_no)
+        union all by name
+        select record_no, {reason} as reject, left(raw, 10000) as raw from csv_bad
+        """
+    )
+    for t in ("csv_good", "csv_bad", _ERRORS, _SCANS):
+        con.execute(f"drop table if exists {t}")
+    return names
+
+
+def col(name: str, *, na: bool = False) -> str:
+    """A CSV column as SQL, blank as NULL (and R's ``NA`` too when ``na``)."""
+    expr = f"nullif(trim({ident(name)}), '')"
+    return f"nullif({expr}, 'NA')" if na else expr
