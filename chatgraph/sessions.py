@@ -14,8 +14,10 @@ Three ways, chosen per chat on every refresh (the way used is kept in ``chat_inf
     with at least ``MIN_POSTS`` posts by at least ``MIN_PARTICIPANTS`` accounts is a session, and the
     lone posts between sittings (promotions, the odd post on another day) belong to no session.
 ``days``
-    Conference hashtags: when the bursts show no weekly rhythm and no questions, every local day
-    holding at least ``MIN_POSTS`` posts by ``MIN_PARTICIPANTS`` accounts is one session.
+    Conference hashtags: when the bursts show no weekly rhythm and no questions, every day holding
+    at least ``MIN_DAY_POSTS`` posts by ``MIN_DAY_PARTICIPANTS`` accounts is one session. Days are cut
+    at the chat's quietest hour (its local night) rather than at midnight, so that a meeting day stays
+    whole even while the time zone is unknown.
 
 Whatever the way, the weekly schedule is inferred from the sessions (modal weekday, local start
 rounded down to the quarter hour, modal duration) and stored in ``chat_inference`` so that
@@ -44,6 +46,9 @@ DEFAULT_DURATION = 60
 BURST_GAP_MINUTES = 60
 MIN_POSTS = 10
 MIN_PARTICIPANTS = 3
+# A conference day is a session from this many posts by this many accounts (#USCAP 2010: 7 posts).
+MIN_DAY_POSTS = 3
+MIN_DAY_PARTICIPANTS = 2
 # A chat has a weekly rhythm when at least this many sessions share the modal weekday (and share).
 WEEKLY_MIN_SESSIONS = 3
 WEEKLY_SHARE = 0.5
@@ -181,18 +186,41 @@ def _burst_sessions(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
 
 
 def _day_sessions(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
+    """One session per meeting day; days are cut at the chat's quietest hour, not at midnight.
+
+    Without a configured time zone, a conference in Chicago runs from 13:30 to 02:30 UTC: cutting at
+    the hour with the fewest posts around it (the local night) keeps each meeting day whole.
+    """
+    cut = con.execute(
+        """
+        with k as (
+            select h.range as hr, count(c.post_id) as n
+            from range(24) h left join _chat_posts c on hour(c.local_at) = h.range
+            group by h.range
+        )
+        select a.hr
+        from k a join k b on b.hr in ((a.hr + 23) % 24, a.hr, (a.hr + 1) % 24)
+        group by a.hr
+        order by sum(b.n), least(abs(a.hr - 4), 24 - abs(a.hr - 4)), a.hr
+        limit 1
+        """
+    ).fetchone()[0]
     con.execute(
         f"""
         create or replace temp table _post_session as
-        with days as (
-            select local_at::date as local_date from _chat_posts group by all
-            having count(*) >= {MIN_POSTS} and count(distinct author) >= {MIN_PARTICIPANTS}
+        with dated as (
+            select post_id, author, (local_at - to_hours($cut))::date as local_date
+            from _chat_posts
+        ),
+        days as (
+            select local_date from dated group by all
+            having count(*) >= {MIN_DAY_POSTS} and count(distinct author) >= {MIN_DAY_PARTICIPANTS}
         )
         select c.post_id, $c || '-' || strftime(d.local_date, '%Y-%m-%d') as session_id,
                d.local_date
-        from _chat_posts c join days d on c.local_at::date = d.local_date
+        from dated c join days d using (local_date)
         """,
-        {"c": chat_id},
+        {"c": chat_id, "cut": cut},
     )
 
 

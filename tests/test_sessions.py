@@ -115,17 +115,16 @@ def test_gaps_shorter_than_an_hour_keep_one_burst(db):
 
 
 def test_conference_hashtag_gets_one_session_per_meeting_day(db):
-    add_chat(db, timezone="America/Los_Angeles")
-    # Posts around the clock for three days (no gap an hour long), no questions, then a stray post.
-    burst(db, "c", "2024-03-16 15:00", n=3 * 24 * 2, step_minutes=30)
+    add_chat(db)  # no time zone: days are cut at the quiet hours, not at UTC midnight
+    # Three meeting days in Los Angeles, 08:00-20:00 PDT (15:00-03:00 UTC), no questions.
+    for day in (16, 17, 18):
+        burst(db, f"d{day}-", f"2024-03-{day} 15:00", n=49, step_minutes=15)
     add_post(db, "stray", "2024-04-20 18:00:00+00", "ann", "see you next year")
     refresh(db)
-    rows = session_rows(db)
-    assert [(r[0], r[4]) for r in rows] == [
-        ("testchat-2024-03-16", 32),  # from 08:00 PDT
-        ("testchat-2024-03-17", 48),
-        ("testchat-2024-03-18", 48),
-        ("testchat-2024-03-19", 16),
+    assert session_rows(db) == [
+        ("testchat-2024-03-16", "2024-03-16", "2024-03-16 15:00", "2024-03-17 03:00", 49, 5),
+        ("testchat-2024-03-17", "2024-03-17", "2024-03-17 15:00", "2024-03-18 03:00", 49, 5),
+        ("testchat-2024-03-18", "2024-03-18", "2024-03-18 15:00", "2024-03-19 03:00", 49, 5),
     ]
     assert thread_of(db)["stray"] == (None, None, "none")
     assert sessions.inferred_schedule(db, "testchat")[0] == "days"
