@@ -102,7 +102,9 @@ def emit(
             _flat(df).write_csv(output)
         else:
             output.write_text(df.write_json() + "\n", encoding="utf-8")
-        err_console.print(f"Wrote {df.height} rows to {output}", markup=False, highlight=False)
+        err_console.print(
+            f"Wrote {df.height} rows to {output}", markup=False, highlight=False, soft_wrap=True
+        )
         return
     if fmt is DataFormat.parquet:
         raise UsageError("--format parquet writes a binary file; add --output FILE.parquet")
@@ -115,6 +117,7 @@ def emit(
             f"Showing {max_rows} of {df.height} rows; use --format csv or --output FILE for all.",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
         return
     show(df, TableFormat(fmt.value), title=title)
