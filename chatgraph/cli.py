@@ -255,3 +255,87 @@ def sql_run(
     finally:
         con.close()
     emit(df, format, output)
+
+
+# ---------------------------------------------------------------- maps, report, demo (issue 6)
+
+
+@app.command("map")
+@friendly
+def map_cmd(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],
+    db: DbOption = DEFAULT_DB,
+    chat: ChatOption = None,
+    year: Annotated[int | None, typer.Option("--year", help="One year (in the chat's time zone).")] = None,
+    years: Annotated[str | None, typer.Option("--years", help="A range of years, e.g. 2015-2019: one file with a year control.")] = None,
+    session: Annotated[str | None, typer.Option("--session", help="One session, e.g. hcldr-2019-03-05.")] = None,
+    kinds: Annotated[str, typer.Option("--kinds", help="Interaction kinds to draw, comma-separated (reply,mention,quote,retweet).")] = "reply,mention,quote",
+    min_weight: Annotated[int, typer.Option("--min-weight", help="Draw pairs with at least this many interactions.")] = 1,
+    color: Annotated[str, typer.Option("--color", help="Colour nodes by community or by first-year (first post).")] = "community",
+) -> None:
+    """Write an interactive connection map: one self-contained HTML file that opens offline.
+
+    Without a period, the map covers all the chat's years with a year control that plays its growth.
+
+    Example: chatgraph map --years 2015-2019 --color first-year --output hcldr-map.html
+    """
+    from chatgraph import maps
+
+    con = dbmod.connect(db, read_only=True)
+    try:
+        result = maps.write_map(con, output, chat, year=year, years=years, session=session,
+                                kinds=kinds, min_weight=min_weight, color=color)  # fmt: skip
+    finally:
+        con.close()
+    new = f", {result.new_edges} new in {result.frames[-1]}"
+    typer.echo(f"Wrote {output}: {result.nodes} accounts, {result.edges} pairs{new}")
+
+
+# ---------------------------------------------------------------- privacy: forget (issue 8)
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+@app.command("forget")
+@friendly
+def forget_cmd(
+    handle: Annotated[str, typer.Argument(help="The account's handle (with or without @).")],
+    db: DbOption = DEFAULT_DB,
+    chat: Annotated[str | None, typer.Option("--chat", "-c", help="Forget it in this chat only (default: every chat).")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Remove an account: its posts, retweets of them, its interactions and connections, its
+    mentions, and @handle in other posts' text (replaced by @[removed]); later loads skip it.
+
+    Example: chatgraph forget @alice --chat hcldr --yes
+    """
+    from chatgraph import privacy
+
+    name = privacy.normalise_handle(handle)
+    where = f"chat {chat.strip().lstrip('#').lower()}" if chat else "all chats"
+    if not yes:
+        typer.confirm(
+            f"Remove @{name} and every trace of it from {where} in {db}? This cannot be undone",
+            abort=True,
+        )
+    con = dbmod.connect(db)
+    done = privacy.forget(con, handle, chat=chat)
+    scope = f"chat {done.chat_id}" if done.chat_id else "all chats"
+    console.print(
+        f"Forgot @{done.handle} in {scope}: {_plural(done.posts, 'post')}, "
+        f"{_plural(done.retweets, 'retweet')} of them, "
+        f"{_plural(done.referenced, 'embedded original')}, {_plural(done.accounts, 'account')}; "
+        f"{_plural(done.mentions, 'mention')} removed, {_plural(done.replies_unlinked, 'reply', 'replies')} "
+        f"unlinked, {_plural(done.texts_scrubbed, 'text')} scrubbed.",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.print(
+        f"Later loads into {scope} skip @{done.handle}'s posts (counted as rejected).",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )

@@ -266,7 +266,7 @@ def map_data(
         shown = nx.DiGraph()
         shown.add_weighted_edges_from((a, b, pairs[a, b]["w"]) for a, b in ordered)
         parts = graphs.communities(shown, seed=seed)
-        colours, legend = _community_colours(parts, accounts)
+        colours, legend = _community_colours(parts, accounts, degree)
     else:
         colours, legend = _year_colours(handles, accounts)
 
@@ -388,14 +388,12 @@ def _accounts(
     con: duckdb.DuckDBPyConnection, chat: str, tz: str, handles: list[str]
 ) -> dict[str, dict[str, Any]]:
     """Display handle, name and first post (local date and year) of the map's accounts."""
-    con.execute("create or replace temp table _map_handles (handle VARCHAR)")
-    con.executemany("insert into _map_handles values (?)", [(h,) for h in handles])
     rows = con.execute(
         """
         with names as (
             select lower(handle) as h, arg_max(handle, last_seen_at) as handle,
                    arg_max(display_name, last_seen_at) as name
-            from accounts where handle is not null and lower(handle) in (select handle from _map_handles)
+            from accounts where handle is not null and list_contains($handles, lower(handle))
             group by all
         ),
         firsts as (
@@ -408,13 +406,12 @@ def _accounts(
         )
         select m.handle, n.handle, n.name,
                strftime(timezone($tz, f.first_at), '%Y-%m-%d'), year(timezone($tz, f.first_at))
-        from _map_handles m
+        from (select unnest($handles) as handle) m
         left join names n on n.h = m.handle
         left join firsts f on f.h = m.handle
         """,
-        {"chat": chat, "tz": tz},
+        {"chat": chat, "tz": tz, "handles": handles},
     ).fetchall()
-    con.execute("drop table _map_handles")
     return {
         h: {"handle": shown, "name": name, "first_post": first, "first_year": fy}
         for h, shown, name, first, fy in rows
@@ -422,8 +419,9 @@ def _accounts(
 
 
 def _community_colours(
-    parts: list[set[str]], accounts: dict[str, dict[str, Any]]
+    parts: list[set[str]], accounts: dict[str, dict[str, Any]], degree: dict[str, int]
 ) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """A colour per community (largest first) and a legend naming each one's best-connected two."""
     colours: dict[str, str] = {}
     legend = []
     for i, part in enumerate(parts):
@@ -431,14 +429,14 @@ def _community_colours(
         for h in part:
             colours[h] = colour
         if i < len(PALETTE):
-            shown = sorted(part)[:1]
-            who = accounts.get(shown[0], {}).get("handle") or shown[0] if shown else ""
-            legend.append(
-                {"color": colour, "label": f"community {i + 1}: {len(part)} (e.g. @{who})"}
-            )
-    rest = sum(len(p) for p in parts[len(PALETTE) :])
+            hubs = sorted(part, key=lambda h: (-degree[h], h))[:2]
+            names = ", ".join(_at(h, accounts) for h in hubs)
+            size = f"{len(part)} account{'s' if len(part) != 1 else ''}"
+            legend.append({"color": colour, "label": f"{i + 1}: {size} ({names})"})
+    rest = parts[len(PALETTE) :]
     if rest:
-        legend.append({"color": OTHER, "label": f"{len(parts) - len(PALETTE)} smaller: {rest}"})
+        n = sum(len(p) for p in rest)
+        legend.append({"color": OTHER, "label": f"{len(rest)} smaller communities: {n} accounts"})
     return colours, legend
 
 

@@ -130,6 +130,7 @@
   // Panel: title, legend, kinds, minimum weight, year control.
   text("title", D.title);
   text("subtitle", D.subtitle);
+  text("colour-head", D.color === "community" ? "Colour: community" : "Colour: first post");
   var legend = document.getElementById("legend");
   D.legend.forEach(function (item) {
     var li = document.createElement("li");
