@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 import duckdb
+import polars as pl
 
 from chatgraph.errors import UsageError
 
@@ -25,3 +30,204 @@ def resolve(con: duckdb.DuckDBPyConnection, chat: str | None) -> str:
     raise UsageError(
         f"the archive holds several chats ({', '.join(names)}); choose one with --chat"
     )
+
+
+# ---------------------------------------------------------------- schedules, prefixes, hosts (issue 4)
+
+WEEKDAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_UNSET = ("", "none", "-")
+
+
+def parse_weekday(value: str) -> int | None:
+    """ISO weekday (1 = Monday … 7 = Sunday) from a name, a 3-letter abbreviation or a number."""
+    v = value.strip().lower()
+    if v in _UNSET:
+        return None
+    if v.isdigit() and 1 <= int(v) <= 7:
+        return int(v)
+    for i, name in enumerate(WEEKDAY_NAMES, start=1):
+        if len(v) >= 3 and name.startswith(v.rstrip("s")[:9]):
+            return i
+    raise UsageError(
+        f"--weekday {value!r}: not a weekday; give a name (Tuesday, tue) or 1-7 (1 = Monday)"
+    )
+
+
+def parse_start(value: str) -> time | None:
+    v = value.strip()
+    if v.lower() in _UNSET:
+        return None
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", v)
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise UsageError(
+            f"--start {value!r}: not a time of day; give HH:MM in 24 hours, e.g. 20:30"
+        )
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def parse_timezone(con: duckdb.DuckDBPyConnection, value: str) -> str | None:
+    v = value.strip()
+    if v.lower() in _UNSET:
+        return None
+    try:
+        ZoneInfo(v)
+        con.execute("select timezone($tz, TIMESTAMPTZ '2020-01-01 00:00:00+00')", {"tz": v}).fetchall()
+    except (ZoneInfoNotFoundError, ValueError, duckdb.Error):
+        raise UsageError(
+            f"--timezone {value!r}: not a known time zone; give an IANA name such as "
+            "America/New_York, Europe/London or UTC"
+        ) from None
+    return v
+
+
+def parse_duration(value: int | None) -> int | None:
+    if value is None or value == 0:
+        return None
+    if not 1 <= value <= 12 * 60:
+        raise UsageError(f"--duration {value}: give the session length in minutes, 1 to 720")
+    return value
+
+
+def parse_list(option: str, value: str, pattern: str, example: str) -> list[str] | None:
+    items = [x.strip().lstrip("@") for x in value.split(",") if x.strip()]
+    if not items:
+        return None
+    bad = [x for x in items if not re.fullmatch(pattern, x)]
+    if bad:
+        raise UsageError(
+            f"{option} {bad[0]!r}: not valid here; give a comma-separated list, {example}"
+        )
+    return items
+
+
+def set_schedule(
+    con: duckdb.DuckDBPyConnection,
+    chat: str,
+    *,
+    timezone: str | None = None,
+    weekday: str | None = None,
+    start: str | None = None,
+    duration: int | None = None,
+    prefixes: str | None = None,
+    hosts: str | None = None,
+) -> str:
+    """Set the parts given (``""`` unsets one), then rebuild the chat's derived tables, in one go.
+
+    Everything is checked before anything is written: one bad value changes nothing.
+    """
+    chat_id = resolve(con, chat)
+    changes: dict[str, object] = {}
+    if timezone is not None:
+        changes["timezone"] = parse_timezone(con, timezone)
+    if weekday is not None:
+        changes["weekday"] = parse_weekday(weekday)
+    if start is not None:
+        changes["start_time"] = parse_start(start)
+    if duration is not None:
+        changes["duration_minutes"] = parse_duration(duration)
+    if prefixes is not None:
+        changes["question_prefixes"] = parse_list(
+            "--prefixes", prefixes, r"[A-Za-z]{1,12}", "e.g. --prefixes Q,T"
+        )
+    if hosts is not None:
+        changes["hosts"] = parse_list(
+            "--hosts", hosts, r"[\w.@-]{1,100}", "e.g. --hosts hcldrchat,colinhung"
+        )
+    if not changes:
+        raise UsageError(
+            f"chats set {chat_id}: nothing to set; give --timezone, --weekday, --start, "
+            "--duration, --prefixes or --hosts"
+        )
+    from chatgraph import derive
+
+    con.execute("begin")
+    try:
+        sets = ", ".join(f"{k} = ${k}" for k in changes)
+        con.execute(f"update chats set {sets} where chat_id = $chat", {**changes, "chat": chat_id})
+        derive.refresh(con, [chat_id])
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return chat_id
+
+
+def add(con: duckdb.DuckDBPyConnection, chat: str) -> str:
+    """Register a chat before its posts are loaded (so its schedule can be set first)."""
+    chat_id = chat.strip().lstrip("#").lower()
+    if not re.fullmatch(r"[\w-]{1,100}", chat_id):
+        raise UsageError(f"chats add {chat!r}: a chat name is a hashtag (letters, digits, _ or -)")
+    from chatgraph.sessions import one
+
+    exists = one(con, "select 1 from chats where chat_id = $c", {"c": chat_id})
+    if exists:
+        raise UsageError(f"chats add {chat_id}: that chat exists already; change it with chats set")
+    con.execute("insert into chats (chat_id, hashtag) values ($c, $c)", {"c": chat_id})
+    return chat_id
+
+
+def overview(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """One row per chat: schedule, prefixes and hosts (configured, else inferred), posts, sessions."""
+    from chatgraph import sessions
+
+    rows = con.execute(
+        """
+        select c.chat_id, c.timezone, c.weekday, c.start_time, c.duration_minutes,
+               c.question_prefixes, c.hosts,
+               i.mode, i.timezone, i.weekday, i.start_time, i.duration_minutes,
+               i.question_prefixes, i.hosts,
+               (select count(*) from posts p where p.chat_id = c.chat_id),
+               (select count(*) from sessions s where s.chat_id = c.chat_id),
+               (select strftime(min(local_date), '%Y-%m-%d') || ' – '
+                       || strftime(max(local_date), '%Y-%m-%d')
+                from sessions s where s.chat_id = c.chat_id)
+        from chats c left join chat_inference i using (chat_id)
+        order by c.chat_id
+        """
+    ).fetchall()
+    out = []
+    for r in rows:
+        conf = sessions.Schedule(*r[1:5])
+        guess = sessions.Schedule(*r[8:12])
+        if conf.start_time is not None:
+            schedule = f"{_filled(conf, guess).describe()} (configured)"
+        elif r[7] == "days":
+            schedule = f"one session per meeting day, {conf.timezone or 'UTC'} (inferred)"
+        elif guess.start_time is not None:
+            schedule = f"{_filled(guess, conf).describe()} (inferred)"
+        else:
+            schedule = ""
+        out.append(
+            {
+                "chat": r[0],
+                "schedule": schedule,
+                "prefixes": _which(r[5], r[12]),
+                "hosts": _which(r[6], r[13]),
+                "posts": r[14],
+                "sessions": r[15],
+                "dates": r[16] or "",
+            }
+        )
+    schema = {"chat": pl.String, "schedule": pl.String, "prefixes": pl.String,
+              "hosts": pl.String, "posts": pl.Int64, "sessions": pl.Int64, "dates": pl.String}  # fmt: skip
+    return pl.DataFrame(out, schema=schema)
+
+
+def _filled(first, second):
+    """``first`` with its unknown parts taken from ``second``."""
+    from chatgraph import sessions
+
+    return sessions.Schedule(
+        first.timezone or second.timezone,
+        first.weekday if first.weekday is not None else second.weekday,
+        first.start_time or second.start_time,
+        first.duration_minutes or second.duration_minutes,
+    )
+
+
+def _which(configured: list[str] | None, inferred: list[str] | None) -> str:
+    if configured:
+        return ", ".join(configured) + " (configured)"
+    if inferred:
+        return ", ".join(inferred) + " (inferred)"
+    return ""

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import time
 
 import duckdb
+import polars as pl
 
 from chatgraph.errors import ChatgraphError
 
@@ -58,6 +59,12 @@ FIRST_QUESTION_RE = r"^\s*(?:\.?@\w+[:,]?\s+)*(?:q|t)\s?1(?:[^a-z0-9]|$)"
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
+def one(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> tuple | None:
+    """The first row of a query, read to its end (DuckDB 2 keeps a half-read result open)."""
+    rows = con.execute(sql, params).fetchall()
+    return rows[0] if rows else None
+
+
 @dataclass(frozen=True)
 class Schedule:
     """A chat's weekly schedule; any part may be unknown (None)."""
@@ -76,10 +83,11 @@ class Schedule:
 
 
 def configured_schedule(con: duckdb.DuckDBPyConnection, chat_id: str) -> Schedule:
-    row = con.execute(
+    row = one(
+        con,
         "select timezone, weekday, start_time, duration_minutes from chats where chat_id = $c",
         {"c": chat_id},
-    ).fetchone()
+    )
     if row is None:
         raise ChatgraphError(f"no chat named {chat_id!r} in the archive; load its posts first")
     return Schedule(*row)
@@ -87,11 +95,12 @@ def configured_schedule(con: duckdb.DuckDBPyConnection, chat_id: str) -> Schedul
 
 def inferred_schedule(con: duckdb.DuckDBPyConnection, chat_id: str) -> tuple[str | None, Schedule]:
     """The way sessions were found (schedule, bursts, days) and the schedule read off them."""
-    row = con.execute(
+    row = one(
+        con,
         """select mode, timezone, weekday, start_time, duration_minutes
            from chat_inference where chat_id = $c""",
         {"c": chat_id},
-    ).fetchone()
+    )
     if row is None:
         return None, Schedule()
     return row[0], Schedule(*row[1:])
@@ -191,7 +200,8 @@ def _day_sessions(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
     Without a configured time zone, a conference in Chicago runs from 13:30 to 02:30 UTC: cutting at
     the hour with the fewest posts around it (the local night) keeps each meeting day whole.
     """
-    cut = con.execute(
+    cut = one(
+        con,
         """
         with k as (
             select h.range as hr, count(c.post_id) as n
@@ -203,8 +213,8 @@ def _day_sessions(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
         group by a.hr
         order by sum(b.n), least(abs(a.hr - 4), 24 - abs(a.hr - 4)), a.hr
         limit 1
-        """
-    ).fetchone()[0]
+        """,
+    )[0]
     con.execute(
         f"""
         create or replace temp table _post_session as
@@ -259,7 +269,8 @@ def _schedule_windows(
 
 def _modal_duration(con: duckdb.DuckDBPyConnection) -> int | None:
     """The usual length of the chat's big bursts, rounded up to a quarter hour."""
-    row = con.execute(
+    row = one(
+        con,
         f"""
         select mode(ceil(extract(epoch from p90 - p10) / 60 / 15) * 15)::int
         from (
@@ -268,14 +279,15 @@ def _modal_duration(con: duckdb.DuckDBPyConnection) -> int | None:
             where burst_posts >= {MIN_POSTS} and burst_participants >= {MIN_PARTICIPANTS}
             group by burst
         )
-        """
-    ).fetchone()
+        """,
+    )
     return row[0] if row and row[0] else None
 
 
 def _looks_like_conference(con: duckdb.DuckDBPyConnection) -> bool:
     """No weekly rhythm and no questions: a conference hashtag, one session per meeting day."""
-    n, top, with_q = con.execute(
+    n, top, with_q = one(
+        con,
         f"""
         with b as (
             select burst, isodow(quantile_disc(local_at, 0.1)) as dow, any_value(burst_has_q1) as q
@@ -285,8 +297,8 @@ def _looks_like_conference(con: duckdb.DuckDBPyConnection) -> bool:
         )
         select count(*), coalesce(max(k), 0), count(*) filter (where q)
         from b left join (select dow, count(*) as k from b group by dow) using (dow)
-        """
-    ).fetchone()
+        """,
+    )
     if n == 0:
         return False
     weekly = top >= WEEKLY_MIN_SESSIONS and top >= WEEKLY_SHARE * n
@@ -321,7 +333,8 @@ def _store(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
 
 def _infer(con: duckdb.DuckDBPyConnection, chat_id: str, mode: str, tz: str) -> None:
     """Read the weekly schedule off the sessions: modal weekday, start and duration."""
-    row = con.execute(
+    row = one(
+        con,
         """
         with s as (
             select p.session_id,
@@ -333,8 +346,8 @@ def _infer(con: duckdb.DuckDBPyConnection, chat_id: str, mode: str, tz: str) -> 
         select mode(isodow(start_at)), mode(start_at::time),
                mode(ceil(extract(epoch from p90 - start_at) / 60 / 15) * 15)::int
         from s
-        """
-    ).fetchone()
+        """,
+    )
     weekday, start, duration = row if row else (None, None, None)
     if mode == "days":
         weekday = start = duration = None
@@ -350,3 +363,43 @@ def _infer(con: duckdb.DuckDBPyConnection, chat_id: str, mode: str, tz: str) -> 
         """,
         {"c": chat_id, "m": mode, "tz": tz, "w": weekday, "s": start, "d": duration},
     )
+
+
+def table(con: duckdb.DuckDBPyConnection, chat_id: str, year: int | None = None) -> pl.DataFrame:
+    """One row per session: local date and start, posts, participants, active participants (wrote a
+    post that is not a retweet), newcomers (their first session of this chat) and questions found."""
+    tz = configured_schedule(con, chat_id).timezone or "UTC"
+    rel = con.sql(
+        """
+        with pt as (
+            select t.session_id, coalesce(p.author_id, lower(p.author_handle)) as author,
+                   p.is_retweet or p.retweet_of_post_id is not null as is_retweet
+            from post_threads t join posts p using (post_id)
+            where t.chat_id = $c and t.session_id is not null
+        ),
+        s as (select * from sessions where chat_id = $c),
+        firsts as (
+            select author, arg_min(session_id, starts_at) as first_session
+            from pt join s using (session_id) group by author
+        ),
+        per as (
+            select session_id,
+                   count(distinct author) filter (where not is_retweet) as active,
+                   count(distinct author) filter (
+                       where author in (select author from firsts f
+                                        where f.first_session = pt.session_id)
+                   ) as newcomers
+            from pt group by session_id
+        ),
+        q as (select session_id, count(*) as questions from questions group by session_id)
+        select s.session_id, s.local_date,
+               strftime(timezone($tz, s.starts_at), '%H:%M') as starts,
+               s.posts, s.participants, coalesce(per.active, 0) as active_participants,
+               coalesce(per.newcomers, 0) as newcomers, coalesce(q.questions, 0) as questions
+        from s left join per using (session_id) left join q using (session_id)
+        where $year::INTEGER is null or year(s.local_date) = $year
+        order by s.starts_at
+        """,
+        params={"c": chat_id, "tz": tz, "year": year},
+    )
+    return rel.pl()

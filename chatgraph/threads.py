@@ -33,6 +33,8 @@ import re
 
 import duckdb
 
+from chatgraph.sessions import one
+
 MAX_QUESTION = 30
 DEFAULT_PREFIXES = ("q", "t")
 # Share of question sessions an account must host to be listed as an inferred host.
@@ -50,9 +52,11 @@ TAG_PATTERN = r"^([a-z]+)(\s?)(\d{1,2})(?:[^a-z0-9]|$)"
 
 def configured(con: duckdb.DuckDBPyConnection, chat_id: str) -> tuple[list[str], list[str], str]:
     """The chat's configured question prefixes and hosts (lower-cased) and its hashtag."""
-    row = con.execute(
-        "select question_prefixes, hosts, hashtag from chats where chat_id = $c", {"c": chat_id}
-    ).fetchone()
+    row = one(
+        con,
+        "select question_prefixes, hosts, hashtag from chats where chat_id = $c",
+        {"c": chat_id},
+    )
     if row is None:
         return [], [], chat_id
     prefixes = [p.strip().lower() for p in row[0] or [] if p and p.strip()]
@@ -62,9 +66,11 @@ def configured(con: duckdb.DuckDBPyConnection, chat_id: str) -> tuple[list[str],
 
 def inferred(con: duckdb.DuckDBPyConnection, chat_id: str) -> tuple[list[str], list[str]]:
     """The question prefixes and hosts read off the chat's sessions at its last refresh."""
-    row = con.execute(
-        "select question_prefixes, hosts from chat_inference where chat_id = $c", {"c": chat_id}
-    ).fetchone()
+    row = one(
+        con,
+        "select question_prefixes, hosts from chat_inference where chat_id = $c",
+        {"c": chat_id},
+    )
     if row is None:
         return [], []
     return list(row[0] or []), list(row[1] or [])
@@ -256,15 +262,16 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
 
 def _store_inference(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
     """The prefixes and hosts the sessions' questions came from, most used first."""
-    row = con.execute(
+    row = one(
+        con,
         f"""
         with h as (select * from _hosts where session_id in (select session_id from _tq))
         select (select list(w order by k desc, w) from (select w, count(*) as k from h group by w)),
                (select list(handle order by k desc, handle) from (
                     select handle, count(distinct session_id) as k from h group by handle
                ) where k >= {HOST_SHARE} * (select count(distinct session_id) from h))
-        """
-    ).fetchone()
+        """,
+    )
     prefixes = [p.upper() for p in row[0] or []]
     con.execute(
         """
