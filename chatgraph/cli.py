@@ -323,19 +323,241 @@ def forget_cmd(
     con = dbmod.connect(db)
     done = privacy.forget(con, handle, chat=chat)
     scope = f"chat {done.chat_id}" if done.chat_id else "all chats"
-    console.print(
+    typer.echo(
         f"Forgot @{done.handle} in {scope}: {_plural(done.posts, 'post')}, "
         f"{_plural(done.retweets, 'retweet')} of them, "
         f"{_plural(done.referenced, 'embedded original')}, {_plural(done.accounts, 'account')}; "
         f"{_plural(done.mentions, 'mention')} removed, {_plural(done.replies_unlinked, 'reply', 'replies')} "
-        f"unlinked, {_plural(done.texts_scrubbed, 'text')} scrubbed.",
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
+        f"unlinked, {_plural(done.texts_scrubbed, 'text')} scrubbed."
     )
-    console.print(
-        f"Later loads into {scope} skip @{done.handle}'s posts (counted as rejected).",
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
-    )
+    typer.echo(f"Later loads into {scope} skip @{done.handle}'s posts (counted as rejected).")
+
+
+# ---------------------------------------------------------------- graphs, metrics, growth, overlap (issue 5)
+
+YearOption = Annotated[int | None, typer.Option("--year", help="One year (in the chat's time zone).")]
+YearsOption = Annotated[str | None, typer.Option("--years", help="A range of years, e.g. 2015-2019.")]
+SessionOption = Annotated[str | None, typer.Option("--session", help="One session (see chatgraph sessions).")]
+QuestionOption = Annotated[int | None, typer.Option("--question", help="Question N (of --session, else of every session).")]
+KindsOption = Annotated[str, typer.Option("--kinds", help="Interaction kinds, comma-separated: reply,mention,retweet,quote.")]
+
+
+def _scope(con: duckdb.DuckDBPyConnection, chat: str | None, year: int | None, years: str | None,
+           session: str | None, question: int | None) -> Any:  # fmt: skip
+    from chatgraph.graphs import Scope, parse_years
+
+    return Scope(resolve_chat(con, chat), year=year, years=parse_years(years) if years else None,
+                 session=session, question=question)  # fmt: skip
+
+
+def _kind_weights(text: str | None) -> dict[str, float] | None:
+    if not text:
+        return None
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        kind, sep, value = part.partition("=")
+        try:
+            out[kind.strip().lower()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise ChatgraphError(f"--weights: {part!r} is not KIND=NUMBER (e.g. reply=2,mention=1)")
+    return out
+
+
+@app.command("graph")
+@friendly
+def graph_cmd(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
+    format: Annotated[str | None, typer.Option("--format", "-f", help="gexf (dynamic, for Gephi's timeline), graphml or csv (edge list); default from the file's suffix.")] = None,
+    db: DbOption = DEFAULT_DB,
+    chat: ChatOption = None,
+    year: YearOption = None,
+    years: YearsOption = None,
+    session: SessionOption = None,
+    question: QuestionOption = None,
+    kinds: KindsOption = "reply,mention,retweet,quote",
+    weights: Annotated[str | None, typer.Option("--weights", help="Weight per kind for the edge weight, e.g. reply=2,mention=1,retweet=0.5 (default 1 each).")] = None,
+) -> None:
+    """Write the interaction graph (accounts, and who replied to, mentioned, retweeted or quoted whom).
+
+    Edges carry a count per kind, weight and first_seen; nodes carry posts and first_seen.
+
+    Example: chatgraph graph --years 2015-2019 --kinds reply,mention --output hcldr.gexf
+    """
+    from chatgraph import graphs
+
+    fmt = (format or output.suffix.lstrip(".") or "gexf").lower()
+    if fmt not in graphs.GRAPH_FORMATS:
+        from chatgraph.errors import UsageError
+
+        raise UsageError(f"--format {fmt!r}: choose gexf, graphml or csv")
+    con = dbmod.connect(db, read_only=True)
+    try:
+        scope = _scope(con, chat, year, years, session, question)
+        g = graphs.build(con, scope, graphs.parse_kinds(kinds), _kind_weights(weights))
+    finally:
+        con.close()
+    graphs.write(g, output, fmt)
+    typer.echo(f"Wrote {output}: {g.number_of_nodes()} accounts, {g.number_of_edges()} edges ({scope.label()})")
+
+
+@app.command("metrics")
+@friendly
+def metrics_cmd(
+    db: DbOption = DEFAULT_DB,
+    chat: ChatOption = None,
+    year: YearOption = None,
+    years: YearsOption = None,
+    session: SessionOption = None,
+    question: QuestionOption = None,
+    kinds: KindsOption = "reply,mention,quote",
+    show_what: Annotated[str, typer.Option("--show", help="accounts (degree, PageRank, betweenness, community, k-core), bridges (pairs joining communities) or cores (each year's core members).")] = "accounts",
+    seed: Annotated[int, typer.Option("--seed", help="Seed for Louvain communities and sampled betweenness.")] = 0,
+    limit: Annotated[int | None, typer.Option("--limit", help="Show only the first N rows.")] = None,
+    output: FormatOption = TableFormat.table,
+) -> None:
+    """Network metrics of the interaction graph: per account, the bridges between communities, or
+    the core members of each year.
+
+    Example: chatgraph metrics --year 2019 --show accounts --limit 20
+    """
+    from chatgraph import graphs
+    from chatgraph.errors import UsageError
+
+    if show_what not in ("accounts", "bridges", "cores"):
+        raise UsageError(f"--show {show_what!r}: choose accounts, bridges or cores")
+    con = dbmod.connect(db, read_only=True)
+    try:
+        scope = _scope(con, chat, year, years, session, question)
+        chosen = graphs.parse_kinds(kinds)
+        if show_what == "cores":
+            df = graphs.core_members(con, scope.chat, chosen)
+        else:
+            g = graphs.build(con, scope, chosen)
+            df = graphs.metrics(g, seed=seed) if show_what == "accounts" else graphs.bridges(g, seed=seed)
+    finally:
+        con.close()
+    show(df.head(limit) if limit else df, output, title=f"{show_what.capitalize()}: {scope.label()}")
+
+
+@app.command("growth")
+@friendly
+def growth_cmd(
+    db: DbOption = DEFAULT_DB,
+    chat: ChatOption = None,
+    by: Annotated[str, typer.Option("--by", help="year or session.")] = "year",
+    include_retweeters: Annotated[bool, typer.Option("--include-retweeters", help="Count accounts that only retweet as participants for newcomers, returning and retention.")] = False,
+    output: FormatOption = TableFormat.table,
+) -> None:
+    """How the community grows: sessions, posts, participants, newcomers, returning, retention to the
+    next year, new and cumulative connections, median new connections per newcomer.
+
+    Example: chatgraph growth --chat hcldr --by year --format csv
+    """
+    from chatgraph.growth import growth
+
+    con = dbmod.connect(db, read_only=True)
+    try:
+        name = resolve_chat(con, chat)
+        df = growth(con, name, by=by, include_retweeters=include_retweeters)
+    finally:
+        con.close()
+    show(df, output, title=f"Growth of {name} by {by}")
+
+
+@app.command("overlap")
+@friendly
+def overlap_cmd(
+    chat_a: Annotated[str, typer.Argument(help="One chat.")],
+    chat_b: Annotated[str, typer.Argument(help="Another chat.")],
+    db: DbOption = DEFAULT_DB,
+    list_what: Annotated[str | None, typer.Option("--list", help="List the shared accounts or connections instead of the counts.")] = None,
+    output: FormatOption = TableFormat.table,
+) -> None:
+    """Accounts (authors) and connections (pairs) two chats share.
+
+    Example: chatgraph overlap hcldr uscap --list connections
+    """
+    from chatgraph.chats import resolve
+    from chatgraph.errors import UsageError
+    from chatgraph.growth import overlap
+
+    if list_what not in (None, "accounts", "connections"):
+        raise UsageError(f"--list {list_what!r}: choose accounts or connections")
+    con = dbmod.connect(db, read_only=True)
+    try:
+        result = overlap(con, resolve(con, chat_a), resolve(con, chat_b))
+    finally:
+        con.close()
+    if list_what == "accounts":
+        show(result.shared_accounts, output, title=f"Accounts in both {result.chat_a} and {result.chat_b}")
+    elif list_what == "connections":
+        show(result.shared_connections, output, title=f"Connections in both {result.chat_a} and {result.chat_b}")
+    else:
+        show(result.summary(), output, title=f"Overlap of {result.chat_a} and {result.chat_b}")
+
+
+@app.command("export")
+@friendly
+def export_parquet(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the tables into.")],
+    db: DbOption = DEFAULT_DB,
+    chat: ChatOption = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace the tables of an earlier export there.")
+    ] = False,
+    format: FormatOption = TableFormat.table,
+) -> None:
+    """Export every public table as Parquet; posts and interactions partitioned chat=…/year=….
+
+    Without --chat every chat is exported; with it, only that chat's rows. Read it back with
+    DuckDB, polars, Spark or R's arrow (see docs/export.md).
+
+    Example: chatgraph export --output parquet/ --chat hcldr
+    """
+    from chatgraph import export as exportmod
+
+    con = dbmod.connect(db, read_only=True)
+    try:
+        chat_id = resolve_chat(con, chat) if chat is not None else None
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("exporting {task.description}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+            disable=format is not TableFormat.table,
+        ) as bar:
+            task = bar.add_task("", total=None)
+            written = exportmod.export(
+                con, output, chat_id, overwrite, lambda t: bar.update(task, description=t)
+            )
+    finally:
+        con.close()
+    rows = [
+        {"table": w.table, "rows": w.rows, "files": w.files, "path": _short(str(w.path))}
+        for w in written
+    ]
+    schema = {"table": pl.String, "rows": pl.Int64, "files": pl.Int64, "path": pl.String}
+    show(pl.DataFrame(rows, schema=schema), format, title=f"Exported to {output}")
+
+
+@app.command("schema")
+@friendly
+def schema_markdown(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the Markdown here.")
+    ] = None,
+) -> None:
+    """Document the archive's tables and columns as Markdown, generated from the schema itself.
+
+    Example: chatgraph schema --output docs/schema.md
+    """
+    from chatgraph import schema_doc
+
+    if output is None:
+        typer.echo(schema_doc.generate(), nl=False)
+        return
+    schema_doc.write(output)
+    err_console.print(f"Wrote {output}", markup=False, highlight=False, soft_wrap=True)

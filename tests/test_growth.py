@@ -44,8 +44,8 @@ POSTS = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def chat(db):
+def fill(db):
+    """The hand-built chat: four sittings over 2018-2021 and one lone post in 2020."""
     db.execute("insert into chats (chat_id, hashtag) values ('hcldr', 'hcldr'), ('uscap', 'uscap')")
     for sid, (start, local) in SESSIONS.items():
         session(db, sid, start, local)
@@ -58,6 +58,11 @@ def chat(db):
             mention(db, post_id, h)
     interactions.refresh(db, "hcldr")
     return db
+
+
+@pytest.fixture
+def chat(db):
+    return fill(db)
 
 
 COLUMNS = [
