@@ -521,6 +521,7 @@ def export_parquet(
     con = dbmod.connect(db, read_only=True)
     try:
         chat_id = resolve_chat(con, chat) if chat is not None else None
+        exportmod.check_output(output, overwrite)
         with Progress(
             SpinnerColumn(),
             TextColumn("exporting {task.description}"),
@@ -560,4 +561,139 @@ def schema_markdown(
         typer.echo(schema_doc.generate(), nl=False)
         return
     schema_doc.write(output)
+    err_console.print(f"Wrote {output}", markup=False, highlight=False, soft_wrap=True)
+
+
+# ---------------------------------------------------------------- chats, sessions, transcript (issue 4)
+
+chats_app = typer.Typer(
+    no_args_is_help=False,
+    help="List chats with their schedule, question prefixes and hosts; set them.",
+    rich_markup_mode=None,
+)
+app.add_typer(chats_app, name="chats")
+
+
+@chats_app.callback(invoke_without_command=True)
+@friendly
+def chats_list(
+    ctx: typer.Context,
+    db: DbOption = DEFAULT_DB,
+    output: FormatOption = TableFormat.table,
+) -> None:
+    """List the chats: schedule, prefixes and hosts (configured, else inferred), posts, sessions.
+
+    Example: chatgraph chats --db hcldr.duckdb
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from chatgraph import chats as chatsmod
+
+    con = dbmod.connect(db, read_only=True)
+    try:
+        show(chatsmod.overview(con), output, title=f"Chats in {db}")
+    finally:
+        con.close()
+
+
+@chats_app.command("set")
+@friendly
+def chats_set(
+    chat: Annotated[str, typer.Argument(help="The chat (its hashtag).")],
+    db: DbOption = DEFAULT_DB,
+    timezone: Annotated[str | None, typer.Option("--timezone", help="IANA time zone, e.g. America/New_York (\"\" unsets).")] = None,
+    weekday: Annotated[str | None, typer.Option("--weekday", help="Day of the chat: a name (Tuesday, tue) or 1-7 with 1 = Monday.")] = None,
+    start: Annotated[str | None, typer.Option("--start", help="Local start time HH:MM (24 h).")] = None,
+    duration: Annotated[int | None, typer.Option("--duration", help="Length of a session in minutes.")] = None,
+    prefixes: Annotated[str | None, typer.Option("--prefixes", help="Question prefixes, comma-separated, e.g. Q,T.")] = None,
+    hosts: Annotated[str | None, typer.Option("--hosts", help="Host handles, comma-separated.")] = None,
+) -> None:
+    """Set a chat's schedule, question prefixes or hosts, then rebuild its sessions and threads.
+
+    Example: chatgraph chats set hcldr --timezone America/New_York --weekday tue --start 20:30 --duration 60 --prefixes T
+    """
+    from chatgraph import chats as chatsmod
+
+    con = dbmod.connect(db)
+    try:
+        chat_id = chatsmod.set_schedule(
+            con, chat, timezone=timezone, weekday=weekday, start=start, duration=duration,
+            prefixes=prefixes, hosts=hosts,
+        )  # fmt: skip
+        show(
+            chatsmod.overview(con).filter(pl.col("chat") == chat_id),
+            TableFormat.table,
+            title=f"Chat {chat_id} updated; sessions and threads rebuilt",
+        )
+    finally:
+        con.close()
+
+
+@chats_app.command("add")
+@friendly
+def chats_add(
+    chat: Annotated[str, typer.Argument(help="The chat's hashtag, with or without #.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Register a chat before loading it, so that its schedule can be set first.
+
+    Example: chatgraph chats add hcldr && chatgraph chats set hcldr --timezone America/New_York
+    """
+    from chatgraph import chats as chatsmod
+
+    con = dbmod.connect(db)
+    try:
+        chat_id = chatsmod.add(con, chat)
+    finally:
+        con.close()
+    err_console.print(f"Added chat {chat_id}", markup=False, highlight=False)
+
+
+@app.command("sessions")
+@friendly
+def sessions_cmd(
+    db: DbOption = DEFAULT_DB,
+    chat: ChatOption = None,
+    year: Annotated[int | None, typer.Option("--year", "-y", help="Only sessions of this (local) year.")] = None,
+    output: FormatOption = TableFormat.table,
+) -> None:
+    """One row per session: local date and start, posts, participants, active participants,
+    newcomers (first session of this chat ever) and questions found.
+
+    Example: chatgraph sessions --chat hcldr --year 2016 --format csv
+    """
+    from chatgraph import sessions as sessionsmod
+
+    con = dbmod.connect(db, read_only=True)
+    try:
+        chat_id = resolve_chat(con, chat)
+        df = sessionsmod.table(con, chat_id, year)
+    finally:
+        con.close()
+    show(df, output, title=f"Sessions of {chat_id}" + (f" in {year}" if year else ""))
+
+
+@app.command("transcript")
+@friendly
+def transcript_cmd(
+    session: Annotated[str, typer.Argument(help="The session id, e.g. hcldr-2016-03-01 (see chatgraph sessions).")],
+    db: DbOption = DEFAULT_DB,
+    format: Annotated[str, typer.Option("--format", "-f", help="md (Markdown) or html (one self-contained page).")] = "md",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the transcript to this file.")] = None,
+) -> None:
+    """A session's transcript grouped by question, with who took part and gaps in the record.
+
+    Example: chatgraph transcript hcldr-2016-03-01 --format html --output hcldr-2016-03-01.html
+    """
+    from chatgraph import transcripts
+
+    con = dbmod.connect(db, read_only=True)
+    try:
+        text = transcripts.render(con, session.strip(), format)
+    finally:
+        con.close()
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
     err_console.print(f"Wrote {output}", markup=False, highlight=False, soft_wrap=True)
