@@ -445,6 +445,11 @@ class _Generator:
         self.posts.append(p)
         return p
 
+    def retweet(self, when: datetime, author: Account, original: Post) -> None:
+        """A retweet / boost. Bluesky chats have none: reposts never appear in searchPosts."""
+        if self.spec.platform != "bluesky":
+            self.post(when, author, [], "retweet", retweet_of=original)
+
     def assign_ids(self) -> None:
         """Native ids in time order (Twitter and Mastodon ids grow with time, as the real ones do)."""
         platform = self.spec.platform
@@ -623,13 +628,7 @@ class _Generator:
         welcome = self.post(welcome_at, host, T.welcome(rng, self.tag(), topic, guest), "welcome")
         answerable.append(welcome)
         if promo is not None and rng.random() < 0.5:
-            self.post(
-                start - timedelta(seconds=rng.randrange(60, 300)),
-                host,
-                [],
-                "retweet",
-                retweet_of=promo,
-            )
+            self.retweet(start - timedelta(seconds=rng.randrange(60, 300)), host, promo)
         gap = (spec.duration_minutes - 6) * 60 / n_q
         q_times = [
             start + timedelta(seconds=int(180 + i * gap + rng.uniform(-40, 40))) for i in range(n_q)
@@ -669,7 +668,7 @@ class _Generator:
             for person in people:
                 if rng.random() < 0.1:
                     t = q.created_at + timedelta(seconds=rng.uniform(5, 150))
-                    self.post(t, person, [], "retweet", retweet_of=q)
+                    self.retweet(t, person, q)
             if people and rng.random() < 0.12:
                 person = rng.choice(people)
                 t = q.created_at + timedelta(seconds=rng.uniform(30, 200))
@@ -788,7 +787,7 @@ class _Generator:
                         last,
                     )
                     if t is not None:
-                        self.post(t, who, [], "retweet", retweet_of=parent)
+                        self.retweet(t, who, parent)
             if parent.kind == "answer" and rng.random() < 0.03:
                 who = rng.choice(others)
                 t = self.clamp(
@@ -857,16 +856,10 @@ class _Generator:
             p = self.post(
                 local.astimezone(UTC), who, T.afterthought(rng, self.tag(), self.spec.kind), "lone"
             )
-            if self.spec.platform != "bluesky" and rng.random() < 0.3:
+            if rng.random() < 0.3:
                 fan = rng.choice(regulars[-60:])
                 if fan.key != who.key:
-                    self.post(
-                        p.created_at + timedelta(minutes=rng.randrange(3, 90)),
-                        fan,
-                        [],
-                        "retweet",
-                        retweet_of=p,
-                    )
+                    self.retweet(p.created_at + timedelta(minutes=rng.randrange(3, 90)), fan, p)
 
     # run ------------------------------------------------------------------------------------------
 
@@ -884,7 +877,7 @@ class _Generator:
             self.sitting(index, day, hosts)
         if spec.lone_posts:
             self.lone_posts()
-        self.posts = _unique_seconds(self.posts, self.spec.platform)
+        self.posts = _unique_seconds(self.posts, self.spec)
         self.assign_ids()
         by_key = {s.key: s for s in self.sessions}
         for p in self.posts:
@@ -904,15 +897,34 @@ class _Generator:
         return chat
 
 
-def _unique_seconds(posts: list[Post], platform: str) -> list[Post]:
+def client_of(account: Account) -> int:
+    """Which client an account posts with (0, 1 or 2): decides Bluesky ``createdAt`` shapes."""
+    return sum(map(ord, account.account_id)) % 3
+
+
+def precision(account: Account, spec: ChatSpec) -> str:
+    """How precise the export's timestamps of this account's posts are: ``s``, ``ms`` or ``us``.
+
+    Twitter: whole seconds. Mastodon: milliseconds for the queried instance's own accounts, whole
+    seconds (``.000Z``) for remote ones. Bluesky: what the client writes (microseconds, or ms).
+    """
+    if spec.platform == "twitter":
+        return "s"
+    if spec.platform == "mastodon":
+        return "ms" if account.instance == spec.instance else "s"
+    return "ms" if client_of(account) == 2 else "us"
+
+
+def _unique_seconds(posts: list[Post], spec: ChatSpec) -> list[Post]:
     """Sort by time and make every post's time unique, so "the latest question before" is never a tie.
 
-    Twitter times are whole seconds; Mastodon's carry milliseconds, Bluesky's microseconds.
+    Times are cut to the precision the exports carry (:func:`precision`).
     """
     for p in posts:
-        if platform == "twitter":
+        unit = precision(p.author, spec)
+        if unit == "s":
             p.created_at = p.created_at.replace(microsecond=0)
-        elif platform == "mastodon":
+        elif unit == "ms":
             p.created_at = p.created_at.replace(microsecond=p.created_at.microsecond // 1000 * 1000)
     posts.sort(key=lambda p: (p.created_at, p.kind != "question", p.post_id))
     taken: set[datetime] = set()
