@@ -298,6 +298,13 @@ def _archive(
             )
         chat_id = normalise_chat(row[0])
     result.chat_id = chat_id
+    # Accounts that asked to be forgotten: their records become counted rejects (privacy.py).
+    from chatgraph import privacy
+
+    if privacy.skip_forgotten(con, chat_id):
+        listed, bad = con.execute(
+            "select count(*) filter (where reject is null), count(*) filter (where reject is not null) from stage where not referenced"
+        ).fetchone()
     con.execute(
         "insert into chats (chat_id, hashtag) select $c, $c where not exists (select 1 from chats where chat_id = $c)",
         {"c": chat_id},

@@ -1,0 +1,176 @@
+"""A load killed at any moment leaves the archive as before or as after, never half; loads queue up.
+
+Each kill runs ``python -m chatgraph load`` in a subprocess and sends SIGKILL after a seeded random
+delay. More kills: ``CHATGRAPH_FAULT_KILLS=100 pytest tests/test_faults.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from functools import partial
+from pathlib import Path
+
+import pytest
+import synth
+
+from chatgraph import db as dbmod
+from chatgraph import ingest
+from chatgraph.errors import ArchiveBusy
+
+BIG = 10_000  # tweets: one to two seconds to load, with derive.refresh
+BASE = 50
+KILLS = int(os.environ.get("CHATGRAPH_FAULT_KILLS", "10"))
+FIGURES: dict[str, int] = {"kills": 0, "before": 0, "after": 0, "posts_lost": 0}
+
+
+def run_load(path: Path, db: Path, tmp: Path, **popen) -> subprocess.Popen:
+    env = {**os.environ, "TMPDIR": str(tmp), "CHATGRAPH_DEBUG": ""}
+    cmd = [sys.executable, "-m", "chatgraph", "load", str(path), "--db", str(db), "--chat", "hcldr",
+           "--format", "csv"]  # fmt: skip
+    return subprocess.Popen(cmd, env=env, **popen)
+
+
+def copy_archive(src: Path, dst: Path) -> None:
+    for suffix in ("", ".wal"):
+        target = Path(str(dst) + suffix)
+        if target.exists():
+            target.unlink()
+        source = Path(str(src) + suffix)
+        if source.exists():
+            shutil.copy(source, target)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """A base archive (one small file loaded), the big file, and the archive after loading it."""
+    tmp = tmp_path_factory.mktemp("faults")
+    big = synth.write_v1(tmp / "big.jsonl", BIG)
+    small = synth.write_v1(tmp / "small.jsonl", BASE, first=1_000_000)
+    base = tmp / "base.duckdb"
+    con = dbmod.connect(base)
+    (r,) = ingest.load(con, [small], chat="hcldr")
+    assert (r.error, r.inserted) == (None, BASE)
+    con.close()
+    before = synth.snapshot_file(base)
+
+    ref = tmp / "ref.duckdb"
+    copy_archive(base, ref)
+    started = time.monotonic()
+    proc = run_load(big, ref, tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = proc.communicate(timeout=120)
+    duration = time.monotonic() - started
+    assert proc.returncode == 0, err
+    assert f"big.jsonl,twitter-v1,hcldr,{BIG},{BIG},0,0,loaded" in out
+    after = synth.snapshot_file(ref)
+    assert after["posts"] == BASE + BIG
+    return {
+        "tmp": tmp,
+        "big": big,
+        "base": base,
+        "before": before,
+        "after": after,
+        "duration": duration,
+    }
+
+
+def test_killed_load_leaves_archive_before_or_after_and_rerun_completes(world):
+    tmp, big, before, after = world["tmp"], world["big"], world["before"], world["after"]
+    assert before != after
+    work = tmp / "work.duckdb"
+    copy_archive(world["base"], work)
+    rng = random.Random(8)
+    outcomes = []
+    for _ in range(KILLS):
+        proc = run_load(big, work, tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.15, 1.3) * world["duration"])
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        FIGURES["kills"] += 1
+        state = synth.snapshot_file(work)  # opening after the kill works (and replays the WAL)
+        assert state in (before, after), f"half a load after kill {len(outcomes) + 1}: {state}"
+        outcome = "before" if state == before else "after"
+        outcomes.append(outcome)
+        FIGURES[outcome] += 1
+        if outcome == "after":
+            copy_archive(world["base"], work)
+    # The same load, run again on what the last kill left, completes it.
+    proc = run_load(big, work, tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert f"big.jsonl,twitter-v1,hcldr,{BIG},{BIG},0,0,loaded" in out
+    assert synth.snapshot_file(work) == after
+    FIGURES["posts_lost"] += BASE + BIG - after["posts"]
+    print(f"\nfault figures: {FIGURES} outcomes={outcomes} duration={world['duration']:.2f}")
+
+
+def test_two_loads_at_once_second_waits_and_both_land(world, tmp_path):
+    db = tmp_path / "two.duckdb"
+    copy_archive(world["base"], db)
+    other = synth.write_v1(tmp_path / "other.jsonl", 2_000, first=2_000_000)
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    first = run_load(world["big"], db, tmp_path, **pipes)
+    time.sleep(0.6 * world["duration"])
+    second = run_load(other, db, tmp_path, **pipes)
+    out1, err1 = first.communicate(timeout=120)
+    out2, err2 = second.communicate(timeout=120)
+    assert (first.returncode, second.returncode) == (0, 0), (err1, err2)
+    assert "other.jsonl,twitter-v1,hcldr,2000,2000,0,0,loaded" in out2
+    state = synth.snapshot_file(db)
+    assert (state["posts"], state["sources"]) == (BASE + BIG + 2_000, 3)
+
+
+def test_archive_busy_past_the_wait_is_one_clear_line(world, tmp_path, runner, monkeypatch):
+    db = tmp_path / "busy.duckdb"
+    copy_archive(world["base"], db)
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(30)",
+         str(db)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(ArchiveBusy) as e:
+            dbmod.connect(db, wait_seconds=0.5)
+        assert str(e.value) == (
+            f"{db}: the archive is in use by another process (PID {holder.pid}); "
+            "wait for it to finish and run the command again"
+        )
+        from chatgraph.cli import app
+
+        monkeypatch.setattr(dbmod, "connect", partial(dbmod.connect, wait_seconds=0.5))
+        small = synth.write_v1(tmp_path / "small.jsonl", 5, first=3_000_000)
+        result = runner.invoke(app, ["load", str(small), "--db", str(db)])
+        assert result.exit_code == 1
+        assert result.output.strip().splitlines() == [f"Error: {e.value}"]
+    finally:
+        holder.kill()
+        holder.wait()
+    assert synth.snapshot_file(db) == world["before"]
+
+
+def test_load_is_one_transaction_including_derive_refresh(tmp_path, monkeypatch):
+    """A failure in derive.refresh (the last step) rolls the whole file back."""
+    from chatgraph import derive
+
+    con = dbmod.connect(tmp_path / "tx.duckdb")
+    good = synth.write_v1(tmp_path / "good.jsonl", 30)
+    before = synth.snapshot(con)
+
+    def broken(con, chat_ids):
+        con.execute("select * from no_such_table")
+
+    monkeypatch.setattr(derive, "refresh", broken)
+    (r,) = ingest.load(con, [good], chat="hcldr")
+    assert r.error is not None and "no_such_table" in r.error
+    assert synth.snapshot(con) == before
+    monkeypatch.undo()
+    (r,) = ingest.load(con, [good], chat="hcldr")
+    assert (r.error, r.inserted) == (None, 30)
+    con.close()

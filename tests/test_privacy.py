@@ -1,0 +1,218 @@
+"""forget: an account and every trace of it go, and later loads skip it; pseudonyms for sharing."""
+
+from __future__ import annotations
+
+import networkx as nx
+import polars as pl
+import pytest
+import synth
+from synth import tweet
+
+from chatgraph import privacy
+from chatgraph.cli import app
+from chatgraph.errors import UsageError
+
+
+def chat_records() -> list[dict]:
+    q1 = tweet(101, "Alice", "Q1 what helps you cope? #hcldr", minutes=0)
+    return [
+        q1,
+        tweet(102, "bob", "A1 talking to @Alice helps #hcldr", minutes=1),
+        tweet(103, "carol", "@alice agreed, and @bob too #hcldr", minutes=2, reply_to=q1),
+        tweet(104, "dave", "", minutes=3, retweet_of=q1),
+        tweet(105, "erin", "so true #hcldr", minutes=4, quote_of=q1),
+        tweet(106, "alice", "A1 thanks @bob #hcldr", minutes=5),
+        tweet(107, "bob", "A1 @carol and @alicesmith rock, mail bob@alice.com #hcldr", minutes=6),
+        tweet(108, "carol", "RT @alice: Q1 what helps you cope? #hcldr", minutes=7),
+        tweet(109, "alicesmith", "A1 hello @ALICE. #hcldr", minutes=8),
+    ]
+
+
+def traces(db, handle: str = "alice") -> dict[str, int]:
+    """Rows anywhere in the archive that still name the handle."""
+    word = rf"(?i)(^|[^\w@])@{handle}([^\w]|$)"
+    q = {
+        "posts": f"select count(*) from posts where lower(author_handle) = '{handle}' or regexp_matches(text, '{word}') or lower(reply_to_handle) = '{handle}'",
+        "referenced_posts": f"select count(*) from referenced_posts where lower(author_handle) = '{handle}' or regexp_matches(text, '{word}')",
+        "accounts": f"select count(*) from accounts where lower(handle) = '{handle}'",
+        "mentions": f"select count(*) from mentions where lower(handle) = '{handle}'",
+        "interactions": f"select count(*) from interactions where '{handle}' in (lower(source_handle), lower(target_handle))",
+        "connections": f"select count(*) from connections where '{handle}' in (lower(a_handle), lower(b_handle))",
+        "rejects": f"select count(*) from rejects where regexp_matches(raw, '{word}')",
+    }  # fmt: skip
+    return {k: db.execute(sql).fetchone()[0] for k, sql in q.items()}
+
+
+NONE = dict.fromkeys(
+    ["posts", "referenced_posts", "accounts", "mentions", "interactions", "connections", "rejects"],
+    0,
+)
+
+
+@pytest.fixture
+def chat(db, load, tmp_path):
+    (r,) = load(synth.write_jsonl(tmp_path / "chat.jsonl", chat_records()))
+    assert (r.error, r.chat_id, r.records, r.inserted) == (None, "hcldr", 9, 9)
+    return db
+
+
+def texts(db) -> dict[int, str]:
+    return {int(k): v for k, v in db.execute("select post_id, text from posts").fetchall()}
+
+
+def test_forget_removes_every_trace(chat):
+    db = chat
+    assert traces(db)["posts"] == 6  # 101, 106 by alice; 102, 103, 108, 109 name her
+    done = privacy.forget(db, "@ALICE")
+    assert (done.posts, done.retweets, done.referenced, done.accounts) == (2, 2, 1, 1)
+    assert traces(db) == NONE
+    assert sorted(texts(db)) == [102, 103, 105, 107, 109]
+    assert texts(db)[102] == "A1 talking to @[removed] helps #hcldr"
+    assert texts(db)[103] == "@[removed] agreed, and @bob too #hcldr"
+    # a longer handle and an e-mail address are not the account
+    assert texts(db)[107] == "A1 @carol and @alicesmith rock, mail bob@alice.com #hcldr"
+    assert texts(db)[109] == "A1 hello @[removed]. #hcldr"
+    assert db.execute(
+        "select reply_to_post_id, reply_to_handle from posts where post_id = '103'"
+    ).fetchone() == ("101", None)
+    assert db.execute("select handle, platform, chat_id from forgotten").fetchall() == [
+        ("alice", None, None)
+    ]
+    for table in ("post_sources", "hashtags", "mentions", "post_threads", "interactions"):
+        orphans = db.execute(
+            f"select count(*) from {table} where post_id in ('101', '104', '106', '108')"
+        )
+        assert orphans.fetchone()[0] == 0, table
+    # the rest is intact: bob's mention of carol, alicesmith's account
+    assert (
+        db.execute(
+            "select count(*) from mentions where handle in ('carol', 'alicesmith')"
+        ).fetchone()[0]
+        == 2
+    )
+    assert (
+        db.execute("select count(*) from accounts where handle = 'alicesmith'").fetchone()[0] == 1
+    )
+
+
+def test_later_loads_skip_a_forgotten_account(chat, load, tmp_path):
+    db = chat
+    privacy.forget(db, "alice")
+    old = tweet(201, "alice", "A2 I am back #hcldr", minutes=20)
+    later = [
+        old,
+        tweet(202, "frank", "A2 welcome back @alice! #hcldr", minutes=21, reply_to=old),
+        tweet(203, "frank", "", minutes=22, retweet_of=old),
+        tweet(204, "frank", "A2 quiet week #hcldr", minutes=23),
+        tweet(205, "gina", "quoting #hcldr", minutes=24, quote_of=old),
+    ]
+    (r,) = load(synth.write_jsonl(tmp_path / "later.jsonl", later))
+    assert (r.error, r.records, r.inserted, r.duplicates, r.rejected) == (None, 5, 3, 0, 2)
+    assert db.execute(
+        "select record_no, reason, raw from rejects where source_id = $s order by record_no",
+        {"s": r.source_id},
+    ).fetchall() == [
+        (1, privacy.FORGOTTEN_REASON, None),
+        (3, privacy.RETWEET_REASON, None),
+    ]
+    assert texts(db)[202] == "A2 welcome back @[removed]! #hcldr"
+    assert traces(db) == NONE
+
+
+def test_forget_in_one_chat_keeps_the_other(db, load, tmp_path):
+    load(synth.write_jsonl(tmp_path / "a.jsonl", chat_records()))
+    other = [
+        tweet(301, "alice", "hi @bob #other", minutes=60),
+        tweet(302, "bob", "hi @alice #other", minutes=61),
+    ]
+    load(synth.write_jsonl(tmp_path / "b.jsonl", other))
+    done = privacy.forget(db, "alice", chat="#HCLDR")
+    assert (done.chat_id, done.posts, done.accounts) == ("hcldr", 2, 0)
+    by_chat = db.execute(
+        "select chat_id, count(*) from posts where lower(author_handle) = 'alice' group by 1"
+    ).fetchall()
+    assert by_chat == [("other", 1)]
+    assert texts(db)[302] == "hi @alice #other"
+    assert texts(db)[102] == "A1 talking to @[removed] helps #hcldr"
+    assert (
+        db.execute(
+            "select count(*) from interactions where chat_id = 'other' and 'alice' in (source_handle, target_handle)"
+        ).fetchone()[0]
+        >= 1
+    )
+
+
+def test_forget_rejects_a_bad_handle_and_an_unknown_chat(chat):
+    with pytest.raises(UsageError, match=r"^'a b' is not a handle"):
+        privacy.forget(chat, "a b")
+    with pytest.raises(UsageError, match=r"^no chat named 'nope'"):
+        privacy.forget(chat, "alice", chat="nope")
+    assert chat.execute("select count(*) from forgotten").fetchone()[0] == 0
+
+
+def test_forget_command_asks_first(runner, tmp_path):
+    path = synth.write_jsonl(tmp_path / "chat.jsonl", chat_records())
+    db = tmp_path / "a.duckdb"
+    assert runner.invoke(app, ["load", str(path), "--db", str(db)]).exit_code == 0
+    no = runner.invoke(app, ["forget", "alice", "--db", str(db)], input="n\n")
+    assert no.exit_code == 1
+    assert "Remove @alice" in no.output
+    yes = runner.invoke(app, ["forget", "@alice", "--db", str(db), "--yes"])
+    assert yes.exit_code == 0, yes.output
+    assert yes.output.splitlines()[0] == (
+        "Forgot @alice in all chats: 2 posts, 2 retweets of them, 1 embedded original, "
+        "1 account; 4 mentions removed, 1 reply unlinked, 3 texts scrubbed."
+    )
+
+
+# ---------------------------------------------------------------- pseudonyms
+
+
+def test_pseudonym_is_stable_salted_and_case_blind():
+    p = privacy.pseudonym("Alice", "ab12")
+    assert p == privacy.pseudonym("@alice", "ab12")
+    assert p != privacy.pseudonym("alice", "ab13")
+    assert p.startswith("user-") and len(p) == 5 + privacy.DIGITS
+    assert p == "user-" + __import__("hashlib").sha256(b"ab12:alice").hexdigest()[:10]
+
+
+def test_pseudonym_sql_matches_python(db):
+    salt = privacy.archive_salt(db)
+    assert len(salt) == 64
+    got = db.execute(f"select {privacy.pseudonym_sql('$h', salt)}", {"h": "@Bob"}).fetchone()[0]
+    assert got == privacy.pseudonym("bob", salt)
+
+
+def test_pseudonymizer_text_frame_graph():
+    p = privacy.Pseudonymizer("00ff")
+    bob, carol = p.handle("bob"), p.handle("carol")
+    assert p.text("A1 @Bob and @carol, mail me@x.org, @bob@mastodon.social") == (
+        f"A1 @{bob} and @{carol}, mail me@x.org, @{p.handle('bob@mastodon.social')}"
+    )
+    df = pl.DataFrame(
+        {
+            "post_id": ["1", "2"],
+            "author_handle": ["bob", "carol"],
+            "author_name": ["Bob B", None],
+            "author_id": ["11", "12"],
+            "text": ["hi @carol", "hey"],
+            "kind": ["mention", "reply"],
+        }
+    )
+    out = p.frame(df)
+    assert out.columns == df.columns
+    assert out.to_dicts()[0] == {
+        "post_id": p.post_id("1"),
+        "author_handle": bob,
+        "author_name": bob,
+        "author_id": p.account_id("11"),
+        "text": f"hi @{carol}",
+        "kind": "mention",
+    }
+    g = nx.DiGraph()
+    g.add_node("bob", title="bob: hi @carol", posts=3)
+    g.add_edge("bob", "carol", kind="mention", weight=2)
+    h = p.graph(g)
+    assert sorted(h.nodes) == sorted([bob, carol])
+    assert h.nodes[bob] == {"title": f"{bob}: hi @{carol}", "posts": 3}
+    assert h.edges[bob, carol] == {"kind": "mention", "weight": 2}
