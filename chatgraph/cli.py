@@ -234,7 +234,9 @@ def query_run(
 @app.command("sql")
 @friendly
 def sql_run(
-    statement: Annotated[str, typer.Argument(help="One SELECT statement (the archive is read-only).")],
+    statement: Annotated[
+        str, typer.Argument(help="One SELECT statement (the archive is read-only).")
+    ],
     db: DbOption = DEFAULT_DB,
     format: ResultFormat = DataFormat.table,
     output: ResultOutput = None,
@@ -255,6 +257,74 @@ def sql_run(
     finally:
         con.close()
     emit(df, format, output)
+
+
+@app.command("export")
+@friendly
+def export_parquet(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder to write the tables into.")
+    ],
+    db: DbOption = DEFAULT_DB,
+    chat: ChatOption = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace the tables of an earlier export there.")
+    ] = False,
+    format: FormatOption = TableFormat.table,
+) -> None:
+    """Export every public table as Parquet; posts and interactions partitioned chat=…/year=….
+
+    Without --chat every chat is exported; with it, only that chat's rows. Read it back with
+    DuckDB, polars, Spark or R's arrow (see docs/export.md).
+
+    Example: chatgraph export --output parquet/ --chat hcldr
+    """
+    from chatgraph import export as exportmod
+
+    con = dbmod.connect(db, read_only=True)
+    try:
+        chat_id = resolve_chat(con, chat) if chat is not None else None
+        exportmod.check_output(output, overwrite)
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("exporting {task.description}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+            disable=format is not TableFormat.table,
+        ) as bar:
+            task = bar.add_task("", total=None)
+            written = exportmod.export(
+                con, output, chat_id, overwrite, lambda t: bar.update(task, description=t)
+            )
+    finally:
+        con.close()
+    rows = [
+        {"table": w.table, "rows": w.rows, "files": w.files, "path": _short(str(w.path))}
+        for w in written
+    ]
+    schema = {"table": pl.String, "rows": pl.Int64, "files": pl.Int64, "path": pl.String}
+    show(pl.DataFrame(rows, schema=schema), format, title=f"Exported to {output}")
+
+
+@app.command("schema")
+@friendly
+def schema_markdown(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the Markdown here.")
+    ] = None,
+) -> None:
+    """Document the archive's tables and columns as Markdown, generated from the schema itself.
+
+    Example: chatgraph schema --output docs/schema.md
+    """
+    from chatgraph import schema_doc
+
+    if output is None:
+        typer.echo(schema_doc.generate(), nl=False)
+        return
+    schema_doc.write(output)
+    err_console.print(f"Wrote {output}", markup=False, highlight=False, soft_wrap=True)
 
 
 # ---------------------------------------------------------------- maps, report, demo (issue 6)
@@ -496,72 +566,6 @@ def overlap_cmd(
         show(result.shared_connections, output, title=f"Connections in both {result.chat_a} and {result.chat_b}")
     else:
         show(result.summary(), output, title=f"Overlap of {result.chat_a} and {result.chat_b}")
-
-
-@app.command("export")
-@friendly
-def export_parquet(
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the tables into.")],
-    db: DbOption = DEFAULT_DB,
-    chat: ChatOption = None,
-    overwrite: Annotated[
-        bool, typer.Option("--overwrite", help="Replace the tables of an earlier export there.")
-    ] = False,
-    format: FormatOption = TableFormat.table,
-) -> None:
-    """Export every public table as Parquet; posts and interactions partitioned chat=…/year=….
-
-    Without --chat every chat is exported; with it, only that chat's rows. Read it back with
-    DuckDB, polars, Spark or R's arrow (see docs/export.md).
-
-    Example: chatgraph export --output parquet/ --chat hcldr
-    """
-    from chatgraph import export as exportmod
-
-    con = dbmod.connect(db, read_only=True)
-    try:
-        chat_id = resolve_chat(con, chat) if chat is not None else None
-        exportmod.check_output(output, overwrite)
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("exporting {task.description}"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-            disable=format is not TableFormat.table,
-        ) as bar:
-            task = bar.add_task("", total=None)
-            written = exportmod.export(
-                con, output, chat_id, overwrite, lambda t: bar.update(task, description=t)
-            )
-    finally:
-        con.close()
-    rows = [
-        {"table": w.table, "rows": w.rows, "files": w.files, "path": _short(str(w.path))}
-        for w in written
-    ]
-    schema = {"table": pl.String, "rows": pl.Int64, "files": pl.Int64, "path": pl.String}
-    show(pl.DataFrame(rows, schema=schema), format, title=f"Exported to {output}")
-
-
-@app.command("schema")
-@friendly
-def schema_markdown(
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the Markdown here.")
-    ] = None,
-) -> None:
-    """Document the archive's tables and columns as Markdown, generated from the schema itself.
-
-    Example: chatgraph schema --output docs/schema.md
-    """
-    from chatgraph import schema_doc
-
-    if output is None:
-        typer.echo(schema_doc.generate(), nl=False)
-        return
-    schema_doc.write(output)
-    err_console.print(f"Wrote {output}", markup=False, highlight=False, soft_wrap=True)
 
 
 # ---------------------------------------------------------------- chats, sessions, transcript (issue 4)
