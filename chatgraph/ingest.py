@@ -121,6 +121,13 @@ def _sources_of(path: Path, workdir: Path) -> Iterator[list[Source]]:
         except zipfile.BadZipFile as e:
             raise NotAnExport(f"{path}: damaged zip file ({e})") from e
         with zf:
+            from chatgraph.formats import twitter_archive
+
+            # a Twitter archive: only its tweets files, each beside the account.js naming the owner
+            archive = twitter_archive.zip_sources(zf, members, str(path), workdir)
+            if archive is not None:
+                yield archive
+                return
             out = []
             for i, m in enumerate(members):
                 target = workdir / f"zip{i}_{Path(m.filename).name}"
@@ -153,6 +160,8 @@ def load(
     files = expand_paths(paths)
     results: list[FileResult] = []
     fmt_forced = None if format == "auto" else formats.by_name(format)
+    if fmt_forced is None and columns:
+        fmt_forced = formats.by_name("generic-csv")  # a column mapping means a generic CSV
     with tempfile.TemporaryDirectory(prefix="chatgraph-") as tmp:
         workdir = Path(tmp)
         options = Options(account=account, columns=columns, workdir=workdir)

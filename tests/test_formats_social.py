@@ -395,3 +395,267 @@ def test_bluesky_bare_record_without_uri_is_rejected(db, load):
             "export posts with their uri (searchPosts, getPosts, getRecord, listRecords)"),
     ]  # fmt: skip
     assert rows(db, "select tag from hashtags order by 1") == [("edchat",), ("lurk",)]
+
+
+# ---------------------------------------------------------------- Twitter personal archive
+
+ARCHIVE = DATA / "twitter_archive" / "data"
+
+
+def test_archive_tweet_js_with_account_option(db, load):
+    (r,) = load(realdata("twitter-archive/tweet.js"), account="@LumenInferius")
+    ok(r, "twitter-archive", 22, 22)
+    assert r.chat_id == "gamedev"  # the hashtag most of its tweets carry
+    assert one(
+        db,
+        """select count(*), count(distinct author_handle), min(author_handle), count(author_id),
+                  count(reply_to_post_id), count(*) filter (where is_retweet) from posts""",
+    ) == (22, 1, "LumenInferius", 0, 9, 0)
+    assert one(
+        db,
+        """select created_at::VARCHAR, text, reply_to_post_id, reply_to_author_id, reply_to_handle
+           from posts where post_id = '1172453173195431938'""",
+    ) == ("2019-09-13 10:13:14+00", "@_ARandom_ The symbiote @pascalsuun", "1172452133771390976", "4364907047",
+          "_ARandom_")  # fmt: skip
+    assert rows(
+        db,
+        "select account_id, handle from mentions where post_id = '1172453173195431938' order by 2",
+    ) == [
+        ("4364907047", "_ARandom_"),
+        ("975831548254736387", "pascalsuun"),
+    ]
+    assert one(db, "select count(*), count(distinct tag) from hashtags") == (58, 9)
+
+
+def test_archive_without_owner_asks_for_account(db, load):
+    path = realdata("twitter-archive/tweet.js")
+    (r,) = load(path)
+    assert r.error == (
+        f"{path}: a Twitter archive's tweets do not name their author; give the archive owner's handle "
+        "with --account HANDLE (or load the whole archive .zip, whose account.js names it)"
+    )
+    assert one(db, "select count(*) from posts") == (0,)
+
+
+def test_archive_folder_reads_account_js_beside_tweets(db, load):
+    (r,) = load(ARCHIVE / "tweets.js")
+    ok(r, "twitter-archive", 4, 4)
+    assert r.chat_id == "hcldr"
+    assert rows(
+        db,
+        """select post_id, author_id, author_handle, author_name, text, reply_to_post_id, reply_to_author_id,
+                  reply_to_handle, retweet_of_post_id, is_retweet, truncated from posts order by post_id""",
+    ) == [
+        ("1587269420112248832", "2871430125", "NurseJoan", "Joan Okafor RN",
+         "A1 listening to patients & families first #HCLDR", None, None, None, None, False, False),
+        # a retweet in an archive is only its "RT @x:" text: no original to point at
+        ("1587270011466932225", "2871430125", "NurseJoan", "Joan Okafor RN",
+         "RT @colleen_young: T2 what does trust look like? #hcldr", None, None, None, None, True, False),
+        # @-addressed: a reply target account, no parent post
+        ("1587270515366412288", "2871430125", "NurseJoan", "Joan Okafor RN",
+         "@colleen_young A2 it looks like time #HCLDR", None, "20146577", "colleen_young", None, False, False),
+        ("1587271199079542784", "2871430125", "NurseJoan", "Joan Okafor RN",
+         "@DrSamPatel agreed, and it takes <5 minutes #HCLDR", "1587270902231171073", "377101938", "DrSamPatel",
+         None, False, False),
+    ]  # fmt: skip
+    # the retweeted author is not a mention of the retweet
+    assert rows(db, "select post_id, handle from mentions order by 1") == [
+        ("1587270515366412288", "colleen_young"),
+        ("1587271199079542784", "DrSamPatel"),
+    ]
+
+
+def test_archive_zip_loads_tweets_with_owner_and_skips_other_files(db, load, tmp_path):
+    import zipfile
+
+    path = tmp_path / "twitter-2022-11-20-abc123.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name in ("account.js", "tweets.js", "like.js", "follower.js"):
+            zf.write(ARCHIVE / name, f"data/{name}")
+        zf.writestr(
+            "data/tweets_media/1587269420112248832-FgXq.jpg", b"\xff\xd8\xff\xe0 not really a jpeg"
+        )
+        zf.writestr("Your archive.html", "<html><body>Your archive</body></html>")
+        zf.writestr("assets/js/main.js", "window.__THAR_CONFIG = {};")
+    (r,) = load(path)
+    ok(r, "twitter-archive", 4, 4)
+    assert r.path == f"{path}!data/tweets.js"
+    assert rows(db, "select distinct author_id, author_handle from posts") == [
+        ("2871430125", "NurseJoan")
+    ]
+    assert rows(db, "select path, format from sources") == [
+        (f"{path}!data/tweets.js", "twitter-archive")
+    ]
+
+
+def test_archive_zip_without_tweets(db, load, tmp_path):
+    import zipfile
+
+    path = tmp_path / "likes-only.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name in ("account.js", "like.js"):
+            zf.write(ARCHIVE / name, f"data/{name}")
+    (r,) = load(path)
+    assert r.error == f"{path}: this Twitter archive holds no tweets.js / tweet.js, so no posts"
+
+
+def test_archive_other_ytd_file_is_named(db, load):
+    (r,) = load(ARCHIVE / "like.js")
+    assert r.error.startswith(
+        f"{ARCHIVE / 'like.js'}: this is a Twitter archive data file other than tweets.js "
+        "(likes, followers, account, …), which holds no posts; supported formats: "
+    )
+
+
+# ---------------------------------------------------------------- rtweet CSV
+
+
+def test_rtweet_write_as_csv(db, load):
+    (r,) = load(DATA / "rtweet_hcldr.csv")
+    ok(r, "rtweet", 5, 5)
+    assert r.chat_id == "hcldr" and r.referenced == 2
+    # rtweet's "x" id prefix is gone; created_at without a zone is UTC
+    assert rows(
+        db,
+        """select post_id, created_at::VARCHAR, author_id, author_handle, author_name, text, lang,
+                  reply_to_post_id, reply_to_author_id, reply_to_handle, retweet_of_post_id, quote_of_post_id,
+                  is_retweet from posts order by created_at""",
+    ) == [
+        ("1186810385309360128", "2019-10-23 00:30:12+00", "233012365", "hcldr", "#hcldr",
+         "T1 What does patient trust look like in 2019? #hcldr", "en", None, None, None, None, None, False),
+        ("1186811076388024320", "2019-10-23 00:32:57+00", "20146577", "colleen_young", "Colleen Young",
+         "@hcldr A1 being believed the first time & every time #hcldr #ptexp", "en",
+         "1186810385309360128", "233012365", "hcldr", None, None, False),
+        ("1186811302876278784", "2019-10-23 00:33:51+00", "377101938", "DrSamPatel", "Dr. Sam Patel",
+         "@hcldr A1 being believed the first time & every time #hcldr #ptexp", "en",
+         None, None, None, "1186811076388024320", None, True),
+        ("1186812500153004034", "2019-10-23 00:38:37+00", "2871430125", "NurseJoan", "Joan Okafor RN",
+         "A1 this, from a nurse's side of the bed https://t.co/Qm2vZx81Lk #hcldr", "en",
+         None, None, None, None, "1186810385309360128", False),
+        ("1186813011329851392", "2019-10-23 00:40:39+00", "377101938", "DrSamPatel", "Dr. Sam Patel",
+         "@colleen_young @NurseJoan A1 and follow-through. Trust is built in small moments #hcldr", None,
+         "1186811076388024320", "20146577", "colleen_young", None, None, False),
+    ]  # fmt: skip
+    # the retweeted author (first in rtweet's mentions_screen_name) is not a mention of the retweet
+    assert rows(db, "select post_id, account_id, handle from mentions order by 1, 3") == [
+        ("1186811076388024320", "233012365", "hcldr"),
+        ("1186811302876278784", "233012365", "hcldr"),
+        ("1186813011329851392", "2871430125", "NurseJoan"),
+        ("1186813011329851392", "20146577", "colleen_young"),
+    ]
+    assert rows(db, "select tag, count(*) from hashtags group by 1 order by 1") == [
+        ("hcldr", 5),
+        ("ptexp", 2),
+    ]
+    assert rows(
+        db,
+        "select post_id, created_at::VARCHAR, author_id, author_handle from referenced_posts order by 1",
+    ) == [
+        ("1186810385309360128", "2019-10-23 00:30:12+00", "233012365", "hcldr"),
+        ("1186811076388024320", "2019-10-23 00:32:57+00", "20146577", "colleen_young"),
+    ]
+
+
+def test_rtweet_old_columns_epoch_seconds_r_lists_and_excel_ids(db, load):
+    (r,) = load(DATA / "rtweet_old_solvept.csv")
+    ok(r, "rtweet", 3, 2, rejected=1)
+    assert r.chat_id == "solvept"
+    assert rows(
+        db,
+        """select post_id, created_at::VARCHAR, author_handle, reply_to_post_id, reply_to_author_id,
+                  reply_to_handle from posts order by 1""",
+    ) == [
+        ("692834562041200640", "2016-01-28 00:00:12+00", "solvePT", None, None, None),
+        (
+            "692835312754917376",
+            "2016-01-28 00:03:11+00",
+            "ptjess",
+            "692834562041200640",
+            "2394521870",
+            "solvePT",
+        ),
+    ]
+    assert rows(db, "select account_id, handle from mentions order by 2") == [
+        ("27489219", "APTAtweets"),
+        ("2394521870", "solvePT"),
+    ]
+    assert rows(db, "select record_no, reason, raw from rejects") == [
+        (3, "status_id 6.92836E+17 lost precision: a spreadsheet turned the id into a number; save the ids as "
+            "text (rtweet::write_as_csv keeps them) and load the file without opening it in Excel",
+         '"ptjess","1510377193","1.45394E+09","6.92836E+17","A1 and awareness #solvePT","0","0","FALSE","NA",'
+         '"FALSE","NA","NA","NA","NA","en","Twitter for Android","NA","NA","NA","NA","NA","NA","NA","NA","NA",'
+         '"solvePT","NA","NA","NA","NA","NA","NA","NA","NA","NA"'),
+    ]  # fmt: skip
+
+
+# ---------------------------------------------------------------- generic CSV with --columns
+
+HCSM_COLUMNS = {
+    "id": "Tweet ID",
+    "author": "Username",
+    "created_at": "Date (UTC)",
+    "text": "Tweet Text",
+    "reply_to": "In Reply To",
+    "reply_to_author": "Reply To User",
+    "lang": "language",  # header names match without regard to case
+    "mentions": "Mentions",
+    "hashtags": "Hashtags",
+}
+
+
+def test_generic_csv_with_column_mapping(db, load):
+    (r,) = load(DATA / "generic_hcsm.csv", columns=HCSM_COLUMNS)
+    ok(r, "generic-csv", 5, 3, rejected=2)
+    assert r.chat_id == "hcsm"
+    assert rows(
+        db,
+        """select post_id, platform, created_at::VARCHAR, author_handle, text, reply_to_post_id, reply_to_handle,
+                  lang, is_retweet from posts order by 1""",
+    ) == [
+        ("1300929212543225856", "twitter", "2020-09-02 01:00:05+00", "hcsm",
+         "Q1 Welcome to #hcsm! How has telehealth changed your practice?", None, None, "en", False),
+        ("1300930107217604608", "twitter", "2020-09-02 01:03:38+00", "DrLisaM",
+         "A1 I see patients I never could before, esp. rural ones #hcsm", "1300929212543225856", "hcsm", "en", False),
+        ("1300930611238776832", "twitter", "2020-09-02 01:05:38+00", "pt_advocate",
+         '@DrLisaM A1 yes, and the "no-show" rate dropped for us\n#hcsm #telehealth', "1300930107217604608",
+         "DrLisaM", "en", False),
+    ]  # fmt: skip
+    assert rows(db, "select post_id, handle from mentions order by 2") == [
+        ("1300930611238776832", "DrLisaM"),
+        ("1300930611238776832", "hcsm"),
+    ]
+    assert rows(db, "select tag, count(*) from hashtags group by 1 order by 1") == [
+        ("hcsm", 3),
+        ("telehealth", 1),
+    ]
+    assert rows(db, "select record_no, reason from rejects order by 1") == [
+        (4, "id column Tweet ID: 1.30093E+18 lost precision: a spreadsheet turned the id into a number; "
+            "save the ids as text"),
+        (5, "Date (UTC) 'Sept 2 2020 9:09pm' is not a date and time (write it as 2020-09-02 01:09:00, "
+            "ISO 8601 with a zone, or epoch seconds)"),
+    ]  # fmt: skip
+
+
+def test_generic_csv_mapping_errors_are_one_line(db, load):
+    path = DATA / "generic_hcsm.csv"
+    (r,) = load(
+        path,
+        columns={"id": "Tweet ID", "author": "user", "text": "Tweet Text", "reply_to": "Parent"},
+    )
+    assert r.error == (
+        f"{path}: --columns lacks the required created_at; the file has no column author=user, "
+        "reply_to=Parent (its columns: Tweet ID, Username, Date (UTC), Tweet Text, In Reply To, Reply To User, "
+        "Language, Mentions, Hashtags, Likes)"
+    )
+    (r,) = load(path, format="generic-csv")
+    assert r.error == (
+        f"{path}: generic-csv needs a column mapping: --columns id=tweet_id,author=user,created_at=date,text=body "
+        "(required: id, author, created_at, text; optional: reply_to, reply_to_author, retweet_of, quote_of, "
+        "lang, author_id, author_name, mentions, hashtags, platform)"
+    )
+    assert one(db, "select count(*) from sources") == (0,)
+
+
+def test_generic_csv_is_never_sniffed(db, load):
+    (r,) = load(DATA / "generic_hcsm.csv")
+    assert r.format is None and "not a chat export chatgraph can read" in r.error

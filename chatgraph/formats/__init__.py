@@ -254,7 +254,17 @@ def json_items_relation(
 
 
 # Sniffing order: the most specific shapes first.
-FORMAT_MODULES = ["twitter_v2", "twitter_v1", "twarc_csv", "tags", "twitter_archive", "mastodon", "bluesky"]
+FORMAT_MODULES = [
+    "twitter_v2",
+    "twitter_v1",
+    "twarc_csv",
+    "tags",
+    "twitter_archive",
+    "mastodon",
+    "bluesky",
+    "rtweet",
+    "generic_csv",
+]
 
 
 def registry() -> tuple[list[Format], list[NonPost]]:
