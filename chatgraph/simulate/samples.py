@@ -1,0 +1,183 @@
+"""The repository's ``sample_exports/``: one weekly chat over nine years, split across every format,
+and a small conference hashtag that shares some of its members. Regenerate with ``make samples``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from chatgraph.simulate.model import ChatSpec, SimulatedChat, generate
+from chatgraph.simulate.writers import write
+
+SEED = 2012  # the year #HCLDR began
+
+HCLDR = ChatSpec(
+    hashtag="HCLDR",
+    hosts=("HCLDRchat", "ColinHung"),
+    timezone="America/New_York",
+    weekday=1,
+    start="20:30",
+    question_prefix="T",
+    start_date=date(2016, 1, 1),
+    end_date=date(2023, 10, 31),  # the last #HCLDR tweetchat
+    core_size=3,
+    newcomers_start=0.5,
+    newcomers_peak=1.0,
+    peak_year=2019,
+)
+HCLDR_MASTODON = ChatSpec(
+    hashtag="HCLDR",
+    hosts=("hcldr", "ColinHung"),
+    timezone="America/New_York",
+    weekday=1,
+    start="20:30",
+    question_prefix="T",
+    platform="mastodon",
+    instance="mastodon.social",
+    start_date=date(2023, 11, 7),
+    end_date=date(2024, 4, 30),
+    core_size=3,
+    newcomers_start=0.3,
+    newcomers_peak=0.3,
+    peak_year=2024,
+)
+HCLDR_BLUESKY = ChatSpec(
+    hashtag="HCLDR",
+    hosts=("hcldr.bsky.social", "colinhung.bsky.social"),
+    timezone="America/New_York",
+    weekday=1,
+    start="20:30",
+    question_prefix="T",
+    platform="bluesky",
+    start_date=date(2024, 9, 1),
+    end_date=date(2024, 12, 31),
+    core_size=3,
+    newcomers_start=0.6,
+    newcomers_peak=0.6,
+    peak_year=2024,
+)
+USCAP = ChatSpec(
+    hashtag="USCAP",
+    hosts=(),
+    timezone="America/Chicago",
+    kind="conference",
+    question_prefix="Q",
+    meetings=(
+        (date(2016, 3, 12), 3),
+        (date(2017, 3, 4), 3),
+        (date(2018, 3, 17), 3),
+        (date(2019, 3, 16), 3),
+    ),
+    start_date=date(2016, 1, 1),
+    end_date=date(2019, 12, 31),
+    core_size=4,
+    newcomers_start=1.0,
+    newcomers_peak=1.6,
+    peak_year=2019,
+)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One sample file: which chat, which local dates, which format, compressed or not."""
+
+    chat: str
+    first: date
+    last: date
+    format: str
+    stem: str
+    compress: bool = False
+    note: str = ""
+
+
+PARTS = (
+    Part("hcldr", date(2016, 1, 1), date(2018, 12, 31), "twitter-v1", "hcldr_2016-2018", True,
+         "twarc1 search, gzipped"),
+    Part("hcldr", date(2019, 1, 1), date(2021, 6, 30), "twitter-v2", "hcldr_2019-2021", True,
+         "twarc2 search pages (100 tweets a page), gzipped"),
+    Part("hcldr", date(2021, 4, 1), date(2021, 12, 31), "twarc-csv", "hcldr_2021",
+         note="twarc-csv of a later search: Apr-Jun 2021 overlaps the twarc2 file (dedup)"),
+    Part("hcldr", date(2022, 1, 1), date(2022, 12, 31), "tags", "hcldr_2022",
+         note="TAGS archive sheet: retweets only as cut RT text, quotes only as links"),
+    Part("hcldr", date(2023, 1, 1), date(2023, 10, 31), "twitter-v2", "hcldr_2023",
+         note="twarc2 search pages up to the last tweetchat (31 Oct 2023)"),
+    Part("hcldr-mastodon", date(2023, 11, 1), date(2024, 4, 30), "mastodon", "hcldr_2023-2024",
+         note="the chat on Mastodon: mastodon.social hashtag timeline plus conversations"),
+    Part("hcldr-bluesky", date(2024, 9, 1), date(2024, 12, 31), "bluesky", "hcldr_2024",
+         note="the chat on Bluesky: searchPosts (which never returns reposts)"),
+    Part("uscap", date(2016, 1, 1), date(2019, 12, 31), "twitter-v1", "uscap_2016-2019",
+         note="a conference hashtag: four annual meetings, no questions; shares members with #HCLDR"),
+)  # fmt: skip
+
+
+def sample_chats(seed: int = SEED) -> dict[str, SimulatedChat]:
+    """The chats behind ``sample_exports/`` (their truth is recomputed from the seed, never stored)."""
+    hcldr = generate(HCLDR, seed)
+    return {
+        "hcldr": hcldr,
+        "hcldr-mastodon": generate(HCLDR_MASTODON, seed + 1),
+        "hcldr-bluesky": generate(HCLDR_BLUESKY, seed + 2),
+        "uscap": generate(USCAP, seed + 3, community=hcldr),
+    }
+
+
+def write_samples(folder: str | Path, seed: int = SEED) -> list[Path]:
+    """Write every sample file and the folder's README; return the paths written."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    chats = sample_chats(seed)
+    paths: list[Path] = []
+    rows = []
+    for part in PARTS:
+        chat = chats[part.chat]
+        posts = chat.between(part.first, part.last)
+        [path] = write(
+            chat, folder, [part.format], posts=posts, stem=part.stem, compress=part.compress
+        )
+        paths.append(path)
+        shown = [p for p in posts if not (part.format == "bluesky" and p.is_retweet)]
+        rows.append(
+            f"| `{path.name}` | {part.format} | {part.first:%Y-%m-%d} to {part.last:%Y-%m-%d} | "
+            f"{len(shown)} | {part.note} |"
+        )
+    readme = folder / "README.md"
+    readme.write_text(_README.format(seed=seed, rows="\n".join(rows)), encoding="utf-8")
+    paths.append(readme)
+    return paths
+
+
+_README = """\
+# Sample exports
+
+Generated by `make samples` (`python -m chatgraph.simulate --output sample_exports/`, seed {seed}) from
+the simulator in `chatgraph/simulate/`. Do not edit by hand: the files are rewritten byte for byte from
+the seed. Nothing here is real data; every account and post is invented.
+
+The chat is #HCLDR-like: a weekly tweetchat on Tuesdays at 8:30pm New York time (00:30 or 01:30 UTC,
+depending on daylight saving time), hosted by @HCLDRchat (sometimes @ColinHung), with topics T1 to T4
+(sometimes T5) about 13 minutes apart. Participants answer with tags (`A1 `, `A1:`, `a1)`, `A1 -`,
+`T1:`), sometimes without a tag or late (an `A1` during T2), reply to each other (replies often drop
+the hashtag), retweet and quote. Hosts promote the chat a day or two before; people post the odd
+afterthought the day after: such posts belong to no session. The community grows until 2019 and then
+takes in fewer newcomers each year. After the last tweetchat (31 Oct 2023) the chat moves to
+Mastodon, then to Bluesky.
+
+Each file holds one part of the story, in a different export format:
+
+| file | format | local dates | posts | what it shows |
+|---|---|---|---|---|
+{rows}
+
+Notes:
+- Replies without the hashtag are in the files, as an export that also fetched the conversations
+  (twarc `conversation:` searches, Mastodon `/context`) would have them; a bare hashtag search would not.
+- The twarc-csv file repeats the April to June 2021 tweets of the twarc2 file: loading both stores them once.
+- The TAGS sheet cannot say which tweet a retweet or quote points to; it has the `RT @x: …` text only.
+- Bluesky's searchPosts returns posts only; reposts are not records, so the Bluesky file has none.
+- #USCAP is a conference hashtag (one session per meeting day, no questions); some of its accounts are
+  #HCLDR members (same ids and handles), so the two chats overlap.
+- The known truth (sessions, questions, interactions, new connections per year) is not stored here:
+  `chatgraph.simulate.samples.sample_chats()` recomputes it from the seed.
+"""
