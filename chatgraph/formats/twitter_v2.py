@@ -8,12 +8,15 @@ originals are then looked up per line, the way twarc2 wrote them: by id in that 
 
 from __future__ import annotations
 
+import gzip
 import json
 from dataclasses import replace
 
 import duckdb
 
 from chatgraph.formats import (
+    MAX_RECORD_BYTES,
+    RAW_KEEP,
     Format,
     Head,
     NonPost,
@@ -197,34 +200,49 @@ def listed_columns() -> dict[str, str]:
     return cols
 
 
-def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> None:
-    head = Head.read(source)
-    if not head.line_json and "\n" not in head.text.strip():
-        # JSON lines whose first line (a big page) is longer than the head
-        head = replace(head, line_json=True)
-    unit = "line" if head.line_json else "item"
-    items = json_items_relation(source, options, head)
-    # One typed document per line (or per element of a JSON array/document).
+def _items_sql(source: Source, options: Options, head: Head) -> str:
+    """``(item_no, json, raw)``: one JSON value per line (NULL where a line does not parse), or per
+    element of a document that is not JSON lines; ``raw`` only where the value is unreadable."""
+    if head.line_json:
+        # DuckDB's reader splits and checks the lines once; a cut line comes back NULL in its place.
+        return f"""(
+            select row_number() over () as item_no, json, null::VARCHAR as raw
+            from read_ndjson_objects({source.sql_path()}, ignore_errors=true,
+                                     compression='{source.duckdb_compression}',
+                                     maximum_object_size={MAX_RECORD_BYTES}))"""
+    return f"""(
+        select record_no as item_no, case when ok then item::JSON end as json,
+               case when not ok then left(line, {RAW_KEEP}) end as raw
+        from {json_items_relation(source, options, head)})"""
+
+
+def _read_docs(con: duckdb.DuckDBPyConnection, items: str, safe: bool) -> None:
+    """``v2_docs``: each item as ``{data: [tweet], includes: {users, tweets}}`` whatever its shape."""
+
+    def transform(type_: str) -> str:
+        expr = f"json_transform(json, '{type_}')"
+        return f"try({expr})" if safe else expr
+
     con.execute(
         f"""
         create or replace temp table v2_docs as
-        with items as (
-            select record_no as item_no, ok, item, line,
-                   case when not ok then 'bad'
-                        when json_type(item::JSON, '$.data') = 'ARRAY' then 'page'
-                        when json_type(item::JSON, '$.data') = 'OBJECT' then 'stream'
-                        when json_exists(item::JSON, '$.data') or json_exists(item::JSON, '$.errors')
-                             or json_exists(item::JSON, '$.meta') then 'empty'
-                        when json_exists(item::JSON, '$.id') and json_exists(item::JSON, '$.text') then 'flat'
+        with typed as (
+            select item_no, json, raw, page,
+                   case when json is null then 'bad'
+                        when page.data is not null then 'page'
+                        when json_type(json, '$.data') = 'OBJECT' then 'stream'
+                        when json_exists(json, '$.data') or json_exists(json, '$.errors')
+                             or json_exists(json, '$.meta') then 'empty'
+                        when json_exists(json, '$.id') and json_exists(json, '$.text') then 'flat'
                         else 'other' end as kind
-            from {items}),
-        typed as (
-            select item_no, kind, line,
-                   case kind when 'page' then try(json_transform(item, '{PAGE_TYPE}')) end as page,
-                   case kind when 'stream' then try(json_transform(item, '{STREAM_TYPE}')) end as stream,
-                   case kind when 'flat' then try(json_transform(item, '{TWEET_TYPE}')) end as flat
-            from items)
-        select item_no, kind, line,
+            from (select *, {transform(PAGE_TYPE)} as page from {items})),
+        shaped as (
+            select item_no, kind, page,
+                   case kind when 'stream' then {transform(STREAM_TYPE)} end as stream,
+                   case kind when 'flat' then {transform(TWEET_TYPE)} end as flat,
+                   case when kind in ('bad', 'other') then coalesce(raw, left(json::VARCHAR, {RAW_KEEP})) end as raw
+            from typed)
+        select item_no, kind, raw,
                case kind
                    when 'page' then page.data
                    when 'stream' then [stream.data]
@@ -242,19 +260,71 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
                    when 'stream' then stream.includes.tweets
                    when 'flat' then list_filter(flat.referenced_tweets, lambda ref_: ref_.text is not null)
                end as tweets
-        from typed
+        from shaped
         """
     )
+
+
+def _attach_raw_lines(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    """Fill ``raw`` of lines that do not parse (read from the file only when there are some)."""
+    wanted = {
+        r[0]
+        for r in con.execute(
+            "select item_no from v2_docs where kind = 'bad' and raw is null"
+        ).fetchall()
+    }
+    if not wanted:
+        return
+    opener = gzip.open if source.compression == "gzip" else open
+    found: list[tuple[int, str]] = []
+    n = 0
+    try:
+        with opener(source.path, "rb") as f:
+            for line in f:
+                if not line.strip():
+                    continue  # numbered as DuckDB's line reader numbers them: blank lines skipped
+                n += 1
+                if n in wanted:
+                    found.append(
+                        (n, line[:RAW_KEEP].decode("utf-8", errors="replace").rstrip("\r\n"))
+                    )
+                if n >= max(wanted):
+                    break
+    except (OSError, EOFError):
+        pass  # a cut gzip: keep what was read
+    if found:
+        con.execute("create or replace temp table v2_raw (item_no BIGINT, raw VARCHAR)")
+        con.executemany("insert into v2_raw values (?, ?)", found)
+        con.execute(
+            "update v2_docs set raw = r.raw from v2_raw r where v2_docs.item_no = r.item_no"
+        )
+        con.execute("drop table v2_raw")
+
+
+def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> None:
+    head = Head.read(source)
+    if not head.line_json and "\n" not in head.text.strip():
+        # JSON lines whose first line (a big page) is longer than the head
+        head = replace(head, line_json=True)
+    unit = "line" if head.line_json else "item"
+    items = _items_sql(source, options, head)
+    try:
+        _read_docs(con, items, safe=False)
+    except duckdb.ConversionException:
+        # some record has a field of an unexpected type: convert each under try() (slower)
+        _read_docs(con, items, safe=True)
+    if head.line_json:
+        _attach_raw_lines(con, source)
     con.execute(
         """
         create or replace temp table v2_tweets as
-        select row_number() over (order by item_no, idx) as record_no, item_no, kind, line, t
+        select row_number() over (order by item_no, idx) as record_no, item_no, kind, t
         from (
-            select item_no, kind, line, unnest(data) as t, unnest(range(len(data))) as idx
+            select item_no, kind, unnest(data) as t, unnest(range(len(data))) as idx
             from v2_docs where data is not null and len(data) > 0
             union all
             -- a line that is no page, stream line or tweet counts as one (rejected) record
-            select item_no, kind, line, null, 0 from v2_docs
+            select item_no, kind, null, 0 from v2_docs
             where kind in ('bad', 'other') or (kind in ('page', 'stream', 'flat') and data is null)
         )
         """
@@ -301,7 +371,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
                     when t is null then '{unit} ' || x.item_no
                          || ': a twarc2 record whose fields have unexpected types'
                end as reject,
-               case when t is null then left(x.line, 10000) end as raw,
+               case when t is null then (select d.raw from v2_docs d where d.item_no = x.item_no) end as raw,
                false as referenced,
                {_select_list(listed)}
         from v2_tweets x
