@@ -1,0 +1,351 @@
+"""chatgraph benchmarks: every figure a ratio against a baseline measured in the same run.
+
+Run with `make bench` (never part of the unit tests). Each step runs in its own Python process so
+that its peak memory (max RSS) is its own. Writes the table to bench/RESULTS.md.
+
+Steps:
+  bare-v1      DuckDB read_json of the v1.1 file's columns that chatgraph reads, into a table (baseline)
+  load-v1      `chatgraph load` of the same 300k-post v1.1 file (sessions, threads, interactions included)
+  bare-v2      DuckDB read_json of the twarc2 pages' columns (baseline)
+  load-v2      `chatgraph load` of the same posts as twarc2 pages
+  twarc-network  twarc-network's get_graph for the reply graph of the same twarc2 file (peer baseline)
+  weekly       one new week (600 posts) loaded into a 500k-post archive (incremental)
+  growth+graph growth by year and session, and graph metrics for the decade
+  load-3m      ten 300k-post chats (3M posts) loaded in one command: peak memory vs load-v1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+
+def _child(step: str, *args: str) -> dict:
+    """Run one step in a fresh interpreter; it prints one JSON line with seconds and peak MB."""
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__)), "--step", step, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _duckdb_type(t: object) -> str:
+    if isinstance(t, str):
+        return t
+    if isinstance(t, list):
+        return _duckdb_type(t[0]) + "[]"
+    assert isinstance(t, dict)
+    return "STRUCT(" + ", ".join(f'"{k}" {_duckdb_type(v)}' for k, v in t.items()) + ")"
+
+
+def _columns(structure: dict) -> str:
+    return "{" + ", ".join(f"'{k}': '{_duckdb_type(v)}'" for k, v in structure.items()) + "}"
+
+
+V2_PAGE = {
+    "data": [
+        {
+            "id": "VARCHAR",
+            "text": "VARCHAR",
+            "author_id": "VARCHAR",
+            "created_at": "VARCHAR",
+            "conversation_id": "VARCHAR",
+            "in_reply_to_user_id": "VARCHAR",
+            "lang": "VARCHAR",
+            "referenced_tweets": [{"type": "VARCHAR", "id": "VARCHAR"}],
+            "entities": {
+                "hashtags": [{"tag": "VARCHAR"}],
+                "mentions": [{"username": "VARCHAR", "id": "VARCHAR"}],
+            },
+        }
+    ],
+    "includes": {
+        "users": [{"id": "VARCHAR", "username": "VARCHAR", "name": "VARCHAR"}],
+        "tweets": [
+            {
+                "id": "VARCHAR",
+                "text": "VARCHAR",
+                "author_id": "VARCHAR",
+                "created_at": "VARCHAR",
+                "entities": {"hashtags": [{"tag": "VARCHAR"}]},
+            }
+        ],
+    },
+}
+
+
+def step(name: str, args: list[str]) -> dict:
+    import duckdb
+
+    t0 = time.perf_counter()
+    extra: dict = {}
+    if name in ("bare-v1", "bare-v2"):
+        path, db = args
+        from chatgraph.formats._twitter import V1_TWEET
+
+        cols = _columns(V1_TWEET if name == "bare-v1" else V2_PAGE)
+        con = duckdb.connect(db)
+        con.execute(
+            f"create table t as select * from read_json('{path}', format='newline_delimited', columns={cols})"
+        )
+        con.close()
+    elif name in ("load-v1", "load-v2", "load-3m", "weekly", "setup-archive"):
+        from chatgraph import db as dbmod
+        from chatgraph import ingest
+
+        db, *paths = args
+        con = dbmod.connect(db)
+        if name == "load-3m":
+            results = []
+            for i, p in enumerate(paths):
+                results += ingest.load(con, [p], chat=f"chat{i}")
+        else:
+            results = ingest.load(con, paths, chat="hcldr")
+        bad = [r.error for r in results if r.error]
+        if bad:
+            raise SystemExit(bad[0])
+        extra["posts"] = con.execute("select count(*) from posts").fetchone()[0]
+        con.close()
+    elif name == "twarc-network":
+        (path,) = args
+        from twarc_network import get_graph
+
+        with open(path) as f:
+            g = get_graph(f, "users", ["reply"], False)
+        extra["edges"] = g.number_of_edges()
+    elif name == "growth+graph":
+        (db,) = args
+        from chatgraph import db as dbmod
+        from chatgraph import graphs, growth
+
+        con = dbmod.connect(db, read_only=True)
+        by_year = growth.growth(con, "hcldr", by="year")
+        by_session = growth.growth(con, "hcldr", by="session")
+        g = graphs.build(con, graphs.Scope(chat="hcldr"))
+        m = graphs.metrics(g, seed=1, betweenness_sample=200)
+        extra.update(
+            years=by_year.height,
+            sessions=by_session.height,
+            nodes=g.number_of_nodes(),
+            metric_rows=m.height,
+        )
+    else:
+        raise SystemExit(f"unknown step {name}")
+    extra.update(seconds=time.perf_counter() - t0, peak_mb=_peak_mb())
+    return extra
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--step", help=argparse.SUPPRESS)
+    ap.add_argument("--posts", type=int, default=300_000)
+    ap.add_argument("--work", type=Path, default=HERE / "work")
+    ap.add_argument(
+        "--skip-3m", action="store_true", help="leave out the 3M-post load (about 5 GB of input)"
+    )
+    ap.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.step:
+        print(json.dumps(step(a.step, a.rest)))
+        return
+
+    from make_exports import write_v1, write_v2
+
+    work = a.work
+    work.mkdir(parents=True, exist_ok=True)
+    n = a.posts
+    v1 = work / f"v1_{n}.jsonl"
+    v2 = work / f"v2_{n}.jsonl"
+    if not v1.exists():
+        write_v1(v1, n)
+    if not v2.exists():
+        write_v2(v2, n)
+
+    def fresh(name: str) -> str:
+        p = work / name
+        for q in (p, Path(str(p) + ".wal")):
+            if q.exists():
+                q.unlink()
+        return str(p)
+
+    rows: list[tuple[str, str, str, str]] = []
+    print(
+        f"input: {v1.name} {v1.stat().st_size / 1e6:.0f} MB, {v2.name} {v2.stat().st_size / 1e6:.0f} MB",
+        flush=True,
+    )
+
+    bare1 = _child("bare-v1", str(v1), fresh("bare1.duckdb"))
+    load1 = _child("load-v1", fresh("load1.duckdb"), str(v1))
+    rows.append(
+        (
+            f"load {n:,} v1.1 posts",
+            f"{load1['seconds']:.2f} s",
+            f"{load1['seconds'] / bare1['seconds']:.2f}× bare read_json ({bare1['seconds']:.2f} s)",
+            f"{load1['peak_mb']:.0f} MB",
+        )
+    )
+    print(rows[-1], flush=True)
+
+    bare2 = _child("bare-v2", str(v2), fresh("bare2.duckdb"))
+    load2 = _child("load-v2", fresh("load2.duckdb"), str(v2))
+    rows.append(
+        (
+            f"load {n:,} posts as twarc2 pages",
+            f"{load2['seconds']:.2f} s",
+            f"{load2['seconds'] / bare2['seconds']:.2f}× bare read_json ({bare2['seconds']:.2f} s)",
+            f"{load2['peak_mb']:.0f} MB",
+        )
+    )
+    print(rows[-1], flush=True)
+    try:
+        tn = _child("twarc-network", str(v2))
+        rows.append(
+            (
+                "same twarc2 file: load vs twarc-network reply graph",
+                f"{load2['seconds']:.2f} s",
+                f"{load2['seconds'] / tn['seconds']:.2f}× twarc-network ({tn['seconds']:.2f} s, {tn['edges']:,} reply edges)",
+                f"{tn['peak_mb']:.0f} MB (twarc-network)",
+            )
+        )
+    except subprocess.CalledProcessError as e:
+        rows.append(
+            (
+                "twarc-network reply graph",
+                "not run",
+                (e.stderr or "").strip().splitlines()[-1][:80],
+                "",
+            )
+        )
+    print(rows[-1], flush=True)
+
+    # incremental: a 500k-post archive, then next week's 600 posts
+    big = work / "v1_500k.jsonl"
+    if not big.exists():
+        write_v1(big, 500_000)
+    week = work / "v1_week.jsonl"
+    write_v1(
+        week,
+        600,
+        seed=99,
+        start=datetime(2014, 1, 7, 1, 30, tzinfo=UTC) + timedelta(weeks=500_000 // 600 + 1),
+    )
+    archive = fresh("archive500k.duckdb")
+    setup = _child("setup-archive", archive, str(big))
+    copy = work / "archive500k_base.duckdb"
+    shutil.copy(archive, copy)
+    weekly = _child("weekly", archive, str(week))
+    rows.append(
+        (
+            f"one new week (600 posts) into a {setup['posts']:,}-post archive",
+            f"{weekly['seconds']:.2f} s",
+            f"{weekly['seconds'] / setup['seconds']:.3f}× the full 500k load ({setup['seconds']:.2f} s)",
+            f"{weekly['peak_mb']:.0f} MB",
+        )
+    )
+    print(rows[-1], flush=True)
+
+    gg = _child("growth+graph", archive)
+    rows.append(
+        (
+            f"growth (year, session) + graph metrics, {gg['years']} years, {gg['nodes']:,} accounts",
+            f"{gg['seconds']:.2f} s",
+            f"{gg['seconds'] / setup['seconds']:.3f}× the 500k load",
+            f"{gg['peak_mb']:.0f} MB",
+        )
+    )
+    print(rows[-1], flush=True)
+
+    map_row = None
+    try:
+        out = subprocess.run(
+            [sys.executable, str(HERE / "map_still.py"), "--json"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        ms = json.loads(out.stdout.strip().splitlines()[-1])
+        map_row = (
+            f"year map, {ms['nodes']:,} accounts / {ms['edges']:,} edges: open to still picture",
+            f"{ms['seconds']:.2f} s",
+            "limit 5 s",
+            "",
+        )
+    except (
+        subprocess.CalledProcessError,
+        subprocess.TimeoutExpired,
+        FileNotFoundError,
+        ValueError,
+        KeyError,
+    ) as e:
+        map_row = ("year map to still picture", "not run", type(e).__name__, "")
+    rows.append(map_row)
+    print(rows[-1], flush=True)
+
+    if not a.skip_3m:
+        files = []
+        for i in range(10):
+            f = work / f"v1_chat{i}.jsonl"
+            if not f.exists():
+                write_v1(f, n, seed=100 + i)
+            files.append(str(f))
+        l3 = _child("load-3m", fresh("load3m.duckdb"), *files)
+        rows.append(
+            (
+                f"ten chats, {l3['posts']:,} posts in one archive",
+                f"{l3['seconds']:.1f} s",
+                f"peak {l3['peak_mb'] / load1['peak_mb']:.2f}× the 300k load's",
+                f"{l3['peak_mb']:.0f} MB",
+            )
+        )
+        print(rows[-1], flush=True)
+
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()} Linux, {os.cpu_count()} cores, "
+        f"{_mem_gb():.0f} GiB RAM, Python {platform.python_version()}, DuckDB {__import__('duckdb').__version__}. "
+        "`make bench` regenerates this file. Each step ran in its own process; peak = max RSS.",
+        "",
+        "| step | time | ratio | peak memory |",
+        "|---|---|---|---|",
+        *[f"| {a_} | {b} | {c} | {d} |" for a_, b, c, d in rows],
+        "",
+    ]
+    (HERE / "RESULTS.md").write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+def _mem_gb() -> float:
+    try:
+        with open("/proc/meminfo") as f:
+            return int(f.readline().split()[1]) / 1024 / 1024
+    except OSError:
+        return 0.0
+
+
+if __name__ == "__main__":
+    main()
