@@ -6,7 +6,8 @@ Layout (one folder per table, readable by DuckDB, polars, Spark and R's arrow)::
     DIR/interactions/chat=hcldr/year=2021/data_0.parquet
     DIR/accounts/data.parquet          (and every other public table alike)
 
-Years are counted in the chat's time zone, like everywhere else. The partition columns ``chat`` and
+Years are counted in the chat's time zone, like everywhere else. TIME columns (``chats.start_time``)
+are written as text such as ``20:30:00``, since Spark cannot read Parquet TIME. The partition columns ``chat`` and
 ``year`` live in the folder names only (hive style); readers add them back as columns.
 """
 
@@ -74,7 +75,27 @@ def _literal(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _select(table: str, chat: str | None) -> str:
+# Parquet TIME columns stop Spark ("The data type TIME is not supported"); text like 20:30:00 does not.
+_AS_TEXT = ("TIME", "TIME WITH TIME ZONE", "INTERVAL")
+
+
+def _star(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """``*``, with the columns Spark cannot read replaced by their text."""
+    names = [
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'main' "
+            "and table_name = $t and data_type in $types order by ordinal_position",
+            {"t": table, "types": list(_AS_TEXT)},
+        ).fetchall()
+    ]
+    if not names:
+        return "*"
+    return "* replace (" + ", ".join(f'cast("{n}" as varchar) as "{n}"' for n in names) + ")"
+
+
+def _select(con: duckdb.DuckDBPyConnection, table: str, chat: str | None) -> str:
+    star = _star(con, table)
     where = ""
     if chat is not None:
         if table not in CHAT_FILTERS:
@@ -87,9 +108,9 @@ def _select(table: str, chat: str | None) -> str:
         return (
             f"select t.*, t.chat_id as chat, "
             f"year(t.created_at at time zone coalesce(c.timezone, 'UTC')) as year "
-            f"from (select * from {table}{where}) t left join chats c on c.chat_id = t.chat_id"
+            f"from (select {star} from {table}{where}) t left join chats c on c.chat_id = t.chat_id"
         )
-    return f"select * from {table}{where}"
+    return f"select {star} from {table}{where}"
 
 
 def check_output(directory: Path, overwrite: bool = False) -> None:
@@ -123,7 +144,7 @@ def export(
         if target.exists():
             shutil.rmtree(target)
         target.mkdir()
-        select = _select(table, chat)
+        select = _select(con, table, chat)
         if table in PARTITIONED:
             options = "format parquet, partition_by (chat, year)"
             (rows,) = con.execute(

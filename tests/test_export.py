@@ -173,3 +173,14 @@ def test_export_leaves_the_archive_alone(archive, tmp_path):
     exportmod.export(con, tmp_path / "out")
     con.close()
     assert archive.read_bytes() == before
+
+
+def test_no_column_spark_cannot_read(exported):
+    # Spark refuses Parquet TIME ("The data type TIME is not supported"): start_time goes as text.
+    import pyarrow.parquet as pq
+
+    for path in exported.rglob("*.parquet"):
+        for field in pq.read_schema(path):
+            assert not str(field.type).startswith(("time32", "time64", "duration")), (path, field)
+    chats = pl.read_parquet(exported / "chats" / "data.parquet")
+    assert chats.filter(pl.col("chat_id") == "hcldr")["start_time"].to_list() == ["20:30:00"]
