@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 import glob
+import gzip
 import hashlib
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -110,6 +112,13 @@ def _is_gzip(path: Path) -> bool:
 @contextmanager
 def _sources_of(path: Path, workdir: Path) -> Iterator[list[Source]]:
     """The loadable sources of one path: itself, or each member of a zip (extracted to workdir)."""
+    with open(path, "rb") as f:
+        zip_magic = f.read(4) == b"PK\x03\x04"
+    if zip_magic and not zipfile.is_zipfile(path):
+        raise NotAnExport(
+            f"{path}: damaged or cut zip file (its table of contents is missing); "
+            "download or zip it again"
+        )
     if zipfile.is_zipfile(path):
         try:
             zf = zipfile.ZipFile(path)
@@ -205,6 +214,7 @@ def _load_one(
         say("checking")
         hashing = _executor().submit(sha256_of, source.path)
         head = Head.read(source)
+        source = _without_bom(source, options.workdir)
         fmt = fmt_forced or formats.detect(source, head)
         result.format = fmt.name
         chat_id = normalise_chat(chat) if chat else None
@@ -222,7 +232,10 @@ def _load_one(
         try:
             try:
                 fmt.stage(con, source, options)
-            except (duckdb.Error, UnicodeDecodeError, OSError, EOFError) as e:
+            except (duckdb.Error, UnicodeDecodeError, OSError, EOFError, zlib.error) as e:
+                cut = isinstance(e, EOFError | zlib.error | gzip.BadGzipFile)
+                if source.compression == "gzip" and (cut or "gzip" in str(e).lower()):
+                    raise NotAnExport(formats.gzip_damaged(source.label, e)) from e
                 raise ChatgraphError(
                     f"{source.label}: cannot read as {fmt.name}: {_first_line(e)}"
                 ) from e
@@ -245,6 +258,21 @@ def _load_one(
     except duckdb.Error as e:
         result.error = f"{source.label}: {_first_line(e)}"
     return result
+
+
+def _without_bom(source: Source, workdir: Path) -> Source:
+    """A file that starts with a UTF-8 byte order mark, as a copy without it (readers choke on it)."""
+    opener = gzip.open if source.compression == "gzip" else open
+    try:
+        with opener(source.path, "rb") as f:
+            if f.read(3) != b"\xef\xbb\xbf":
+                return source
+            target = workdir / f"nobom{len(list(workdir.iterdir()))}_{Path(source.path).name}"
+            with open(target, "wb") as dst:
+                shutil.copyfileobj(f, dst, 1 << 20)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as e:
+        raise NotAnExport(formats.gzip_damaged(source.label, e)) from e
+    return Source(target, source.label, "none")
 
 
 def _first_line(e: BaseException) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,8 +106,13 @@ class Head:
     @classmethod
     def read(cls, source: Source) -> Head:
         opener = gzip.open if source.compression == "gzip" else open
-        with opener(source.path, "rb") as f:
-            raw = f.read(HEAD_BYTES + 1)
+        try:
+            with opener(source.path, "rb") as f:
+                raw = f.read(HEAD_BYTES + 1)
+        except (EOFError, OSError, zlib.error) as e:
+            if source.compression != "gzip":
+                raise
+            raise NotAnExport(gzip_damaged(source.label, e)) from e
         whole = len(raw) <= HEAD_BYTES
         text = raw[:HEAD_BYTES].decode("utf-8", errors="replace").lstrip("\ufeff")
         first_line = text.split("\n", 1)[0].strip()
@@ -148,6 +154,19 @@ class NonPost:
 
     what: str
     sniff: Callable[[Head], bool]
+
+
+def gzip_damaged(label: str, error: BaseException | str) -> str:
+    """The one-line error for a .gz file that is cut short or corrupt."""
+    detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if isinstance(error, EOFError) or "end of" in detail.lower():
+        what = "is cut short (it ends before the end of its compressed stream)"
+    else:
+        what = f"is damaged ({detail})"
+    return (
+        f"{label}: the gzip file {what}; nothing was loaded from it. Fetch or compress it again, "
+        "or keep the part before the damage with: gunzip -c FILE.gz > FILE"
+    )
 
 
 def sql_string(value: str) -> str:
