@@ -108,7 +108,7 @@ def layout(
     if n < 2:
         return np.zeros((n, 2), np.float32)
     if iterations is None:
-        iterations = int(min(150, max(30, 4.0e8 / (n * n))))
+        iterations = int(min(150, max(30, 2.4e8 / (n * n))))
     k2 = np.float32(1.0 / n)
     k = float(np.sqrt(k2))
     pull = np.log1p(weight.astype(np.float32))
@@ -308,7 +308,6 @@ def map_data(
                 "w": e["w"],
                 "f": first_frame,
                 "n": new_frame,
-                "t": _edge_tip(a, b, e, kinds, accounts, new_frame, frames),
             }
         )
     title = f"#{chat} connections, {period}"
@@ -487,22 +486,6 @@ def _node_tip(
     lines.append(f"partners: {degree}")
     if top:
         lines.append("top partners: " + ", ".join(f"{_at(p, accounts)} ({w})" for w, p in top))
-    return "\n".join(lines)
-
-
-def _edge_tip(
-    a: str,
-    b: str,
-    e: dict[str, Any],
-    kinds: list[str],
-    accounts: dict[str, dict[str, Any]],
-    new_frame: int,
-    frames: list[str],
-) -> str:
-    counts = ", ".join(f"{e[k]} {k}" for k in kinds if e[k])
-    lines = [f"{_at(a, accounts)} – {_at(b, accounts)}", f"{e['w']} interactions: {counts}"]
-    if new_frame >= 0:
-        lines.append(f"new connection in {frames[new_frame]}")
     return "\n".join(lines)
 
 

@@ -114,8 +114,7 @@ def test_tooltips_are_plain_text(archive):
         f"top partners: @{EVIL} (1), @Bob (1), @Dave (1)"  # ties in handle order
     )
     assert tips[EVIL_ID].splitlines()[:2] == [f"@{EVIL}", EVIL_NAME]
-    edge = next(e for e in data.edges if e["from"] == "alice" and e["to"] == "dave")
-    assert edge["t"] == "@Alice – @Dave\n1 interactions: 1 reply\nnew connection in 2020"
+    assert all("t" not in e for e in data.edges)  # the page writes edge tooltips from counts
 
 
 def test_page_is_self_contained_and_escaped(archive, tmp_path):

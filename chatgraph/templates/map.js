@@ -1,9 +1,13 @@
 // chatgraph map: builds the vis-network view from the JSON block; all user text goes in as text nodes.
 (function () {
   "use strict";
+  performance.mark("chatgraph:start");
   var D = JSON.parse(document.getElementById("map-data").textContent);
-  var NEW = "#e8590c";
-  var OLD = "rgba(110,110,110,0.30)";
+  performance.mark("chatgraph:parsed");
+  // Busy maps draw edges fainter so the new connections and the nodes stay visible.
+  var many = D.edges.length > 1500;
+  var NEW = many ? "rgba(232,89,12,0.55)" : "#e8590c";
+  var OLD = many ? "rgba(110,110,110,0.13)" : "rgba(110,110,110,0.30)";
   var last = D.frames.length - 1;
   var state = { frame: last, kinds: D.kinds.map(function () { return true; }), minWeight: D.minWeight };
   var degree = {};
@@ -34,15 +38,26 @@
 
   function shown(e) { return e.f <= state.frame && weightOf(e) >= state.minWeight; }
 
-  function edgeLook(e) {
+  var BASE = many ? 0.6 : 1;
+  function edgeLook(e, explicit) {
+    // Only what differs from the edge defaults below, so building 20,000 edges stays cheap.
     var isNew = e.n === state.frame;
-    var width = 1 + Math.min(5, Math.log(e.w) / Math.LN2);
-    return {
-      id: e.id,
-      color: isNew ? { color: NEW, highlight: NEW, hover: NEW } : { color: OLD, highlight: "#333", hover: "#333" },
-      width: isNew ? width + 1.5 : width,
-      _new: isNew
-    };
+    var width = BASE + Math.min(5, Math.log(e.w) / Math.LN2) + (isNew ? (many ? 0.6 : 1.5) : 0);
+    var look = { id: e.id };
+    if (width !== BASE || explicit) look.width = width;
+    if (isNew) look.color = { color: NEW, highlight: NEW, hover: NEW };
+    else if (explicit) look.color = { color: OLD, highlight: "#333", hover: "#333" };
+    return look;
+  }
+
+  function label(id) { return "@" + byId[id].label; }
+
+  function edgeTip(e) {
+    var parts = [];
+    D.kinds.forEach(function (kind, i) { if (e.k[i]) parts.push(e.k[i] + " " + kind); });
+    var lines = [label(e.from) + " \u2013 " + label(e.to), e.w + " interactions: " + parts.join(", ")];
+    if (e.n >= 0) lines.push("new connection in " + D.frames[e.n]);
+    return lines.join("\n");
   }
 
   function countDegrees() {
@@ -61,16 +76,16 @@
   var counts = countDegrees();
   var nodes = new vis.DataSet(D.nodes.map(function (n) {
     byId[n.id] = n;
-    return { id: n.id, label: n.label, x: n.x, y: n.y, value: degree[n.id] || 0, color: n.color, title: tip(n.t) };
+    return { id: n.id, label: n.label, x: n.x, y: n.y, value: degree[n.id] || 0, color: n.color };
   }));
   var edges = new vis.DataSet(D.edges.map(function (e) {
-    var look = edgeLook(e);
+    var look = edgeLook(e, false);
     look.from = e.from;
     look.to = e.to;
-    look.title = tip(e.t);
-    e.look = look._new;
+    e.look = e.n === state.frame;
     return look;
   }));
+  performance.mark("chatgraph:datasets");
   var nodeView = new vis.DataView(nodes, { filter: function (n) { return (degree[n.id] || 0) > 0; } });
   var edgeView = new vis.DataView(edges, { filter: function (e) { return shown(D.edges[e.id]); } });
 
@@ -87,8 +102,22 @@
       scaling: { min: 5, max: 40, label: { enabled: true, min: 11, max: 30, drawThreshold: 8, maxVisible: 26 } },
       font: { face: "system-ui, sans-serif", color: "#111", strokeWidth: 3, strokeColor: "#ffffff" }
     },
-    edges: { smooth: false, selectionWidth: 1.5, hoverWidth: 1 }
+    edges: {
+      smooth: false, selectionWidth: 1.5, hoverWidth: 1, width: BASE,
+      color: { color: OLD, highlight: "#333", hover: "#333", inherit: false }
+    }
   });
+  // Tooltips become DOM text when first hovered (vis-network shows them a moment later), so no
+  // handle or name is ever parsed as markup and 20,000 edges cost nothing until looked at.
+  network.on("hoverNode", function (p) {
+    var n = byId[p.node];
+    if (n && !n.tipped) { n.tipped = true; nodes.update({ id: n.id, title: tip(n.t) }); }
+  });
+  network.on("hoverEdge", function (p) {
+    var e = D.edges[p.edge];
+    if (e && !e.tipped) { e.tipped = true; edges.update({ id: e.id, title: tip(edgeTip(e)) }); }
+  });
+  performance.mark("chatgraph:network");
   network.once("afterDrawing", function () {
     window.chatgraphDrawnAt = performance.now();
     document.body.setAttribute("data-drawn", "1");
@@ -116,7 +145,7 @@
     var edgeChanges = [];
     D.edges.forEach(function (e) {
       var isNew = e.n === state.frame;
-      if (isNew !== e.look) { e.look = isNew; var look = edgeLook(e); delete look._new; edgeChanges.push(look); }
+      if (isNew !== e.look) { e.look = isNew; edgeChanges.push(edgeLook(e, true)); }
     });
     if (nodeChanges.length) nodes.update(nodeChanges);
     if (edgeChanges.length) edges.update(edgeChanges);
