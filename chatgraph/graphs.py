@@ -103,8 +103,9 @@ def parse_kinds(text: str | None) -> tuple[str, ...]:
 
 
 def chat_timezone(con: duckdb.DuckDBPyConnection, chat: str) -> str:
-    row = con.execute("select timezone from chats where chat_id = $c", {"c": chat}).fetchone()
-    return (row[0] if row else None) or "UTC"
+    # fetchall, not fetchone: DuckDB keeps a half-read result open and refuses the next con.sql()
+    rows = con.execute("select timezone from chats where chat_id = $c", {"c": chat}).fetchall()
+    return (rows[0][0] if rows else None) or "UTC"
 
 
 def _check_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
@@ -113,7 +114,7 @@ def _check_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
         found = con.execute(
             "select count(*) from sessions where chat_id = $c and session_id = $s",
             {"c": scope.chat, "s": scope.session},
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if not found:
             raise UsageError(
                 f"no session {scope.session!r} in chat {scope.chat!r}; "

@@ -62,7 +62,7 @@ def _has_session_posts(con: duckdb.DuckDBPyConnection, chat: str) -> bool:
             "select count(*) from post_threads t join sessions s "
             "on s.chat_id = t.chat_id and s.session_id = t.session_id where t.chat_id = $chat",
             {"chat": chat},
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     )
 
 
