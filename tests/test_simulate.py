@@ -7,8 +7,10 @@ from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import REALDATA
 
 from chatgraph import ingest, simulate
+from chatgraph.simulate.render import html_escape_twitter
 
 HALF_YEAR = simulate.ChatSpec(start_date=date(2016, 1, 1), end_date=date(2016, 6, 30))
 
@@ -176,3 +178,273 @@ def test_v1_jsonl_loads_with_exact_counts(chat, tmp_path, db):
         for p in chat.posts
     }
     assert {r[0]: tuple(r[1:]) for r in rows} == truth
+
+
+def test_southern_and_london_time_zones():
+    sydney = simulate.ChatSpec(
+        hashtag="AusHealth",
+        hosts=("AusHost",),
+        timezone="Australia/Sydney",
+        weekday=2,
+        start="20:30",
+        question_prefix="Q",
+        start_date=date(2019, 1, 1),
+        end_date=date(2019, 12, 31),
+        lone_posts=False,
+    )
+    chat = simulate.generate(sydney, seed=3)
+    hours = {s.local_date.month: s.starts_at.time() for s in chat.sessions}
+    assert hours[1] == time(9, 30) and hours[7] == time(10, 30)  # AEDT +11, AEST +10
+    assert all(s.local_date.weekday() == 2 for s in chat.sessions)
+    assert all(p.truth_session is not None for p in chat.posts)
+    questions = [p for p in chat.posts if p.truth_is_question]
+    assert all(re.match(rf"^Q{p.truth_question}[ :.]", p.text) for p in questions)
+    london = simulate.generate(
+        simulate.ChatSpec(timezone="Europe/London", start="21:00", start_date=date(2020, 1, 1),
+                          end_date=date(2020, 12, 31), hosts=("UKHost",)),
+        seed=3,
+    )  # fmt: skip
+    hours = {s.local_date.month: s.starts_at.time() for s in london.sessions}
+    assert hours[1] == time(21, 0) and hours[7] == time(20, 0)
+
+
+def test_cohost_runs_some_sittings_and_five_question_sittings_occur():
+    spec = simulate.ChatSpec(
+        hosts=("MainHost", "CoHost"),
+        cohost_share=0.3,
+        start_date=date(2018, 1, 1),
+        end_date=date(2018, 12, 31),
+    )
+    chat = simulate.generate(spec, seed=2)
+    hosts = {s.host for s in chat.sessions}
+    assert hosts == {"MainHost", "CoHost"}
+    for s in chat.sessions:
+        numbers = [n for n, _, _ in s.questions]
+        assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) in (4, 5)
+        by_id = chat.by_id
+        assert {by_id[pid].author_handle for _, pid, _ in s.questions} == {s.host}
+    assert {len(s.questions) for s in chat.sessions} == {4, 5}
+
+
+def test_newcomers_and_participants(chat):
+    participants = chat.participants()
+    newcomers = chat.newcomers()
+    first = chat.sessions[0].key
+    assert newcomers[first] == participants[first]
+    seen: set[str] = set()
+    for s in chat.sessions:
+        assert newcomers[s.key] == participants[s.key] - seen
+        seen |= participants[s.key]
+    assert chat.newcomers_by_year() == {2016: seen}
+    active = chat.participants(active_only=True)
+    assert all(active[k] <= participants[k] for k in participants)
+
+
+def test_conference_chat_shares_members_and_has_no_questions(chat):
+    spec = simulate.ChatSpec(
+        hashtag="USCAP",
+        hosts=(),
+        kind="conference",
+        timezone="America/Chicago",
+        meetings=((date(2016, 3, 12), 3), (date(2017, 3, 4), 2)),
+        start_date=date(2016, 1, 1),
+        end_date=date(2017, 12, 31),
+    )
+    conf = simulate.generate(spec, seed=4, community=chat)
+    assert [s.local_date for s in conf.sessions] == [
+        date(2016, 3, 12), date(2016, 3, 13), date(2016, 3, 14), date(2017, 3, 4), date(2017, 3, 5)
+    ]  # fmt: skip
+    assert all(not s.questions for s in conf.sessions)
+    assert {p.truth_question for p in conf.posts if p.truth_session} == {0}
+    assert any(p.truth_session is None for p in conf.posts)
+    ours = {(a.account_id, a.handle) for a in chat.accounts}
+    shared = {(a.account_id, a.handle) for a in conf.accounts} & ours
+    assert len(shared) >= 5
+    assert all(p.hashtags in (["USCAP"], ["uscap"]) for p in conf.posts if p.reply_to is None)
+
+
+def test_search_only_leaves_out_replies_without_the_hashtag(chat, tmp_path):
+    [path] = simulate.write(chat, tmp_path, ["twitter-v1"], search_only=True)
+    lines = path.read_text().splitlines()
+    visible = [p for p in chat.posts if p.has_hashtag]
+    assert len(lines) == len(visible) < len(chat.posts)
+    assert all(p.reply_to is not None for p in chat.posts if not p.has_hashtag)
+
+
+def test_v1_entities_slice_the_escaped_text(chat):
+    from chatgraph.simulate.render import Counts
+    from chatgraph.simulate.twitter import v1_tweet
+
+    counts = Counts(chat.posts)
+    checked = 0
+    for p in chat.posts:
+        tweet = v1_tweet(p, counts)
+        full = tweet.get("extended_tweet", {}).get("full_text", tweet["text"])
+        ents = tweet.get("extended_tweet", {}).get("entities", tweet["entities"])
+        if p.is_retweet and len(full) >= 140:
+            continue  # compat retweets keep the entities of the uncut text
+        for h in ents["hashtags"]:
+            assert full[h["indices"][0] : h["indices"][1]] == "#" + h["text"]
+            checked += 1
+        for m in ents["user_mentions"]:
+            assert full[m["indices"][0] : m["indices"][1]] == "@" + m["screen_name"]
+        assert tweet["id"] == int(tweet["id_str"]) and tweet["user"]["id"] == int(
+            tweet["user"]["id_str"]
+        )
+        if "&" in p.text:
+            assert "&amp;" in full
+    assert checked > 800
+
+
+LATER = simulate.ChatSpec(start_date=date(2019, 1, 1), end_date=date(2019, 4, 30))
+
+
+@pytest.fixture(scope="module")
+def chat_2019() -> simulate.SimulatedChat:
+    return simulate.generate(LATER, seed=21)
+
+
+@pytest.mark.parametrize("fmt", ["twitter-v1", "twitter-v2", "twarc-csv", "tags"])
+def test_every_twitter_format_loads_the_same_posts(chat_2019, fmt, tmp_path, db):
+    chat = chat_2019
+    [path] = simulate.write(chat, tmp_path, [fmt])
+    [result] = ingest.load(db, [path])
+    assert (result.format, result.error, result.rejected) == (fmt, None, 0)
+    assert result.inserted == len(chat.posts)
+    rows = db.execute(
+        "select post_id, author_handle, reply_to_post_id, is_retweet, epoch(created_at) from posts"
+    ).fetchall()
+    truth = {
+        p.post_id: (p.author_handle, p.reply_to_post_id, p.is_retweet, p.created_at.timestamp())
+        for p in chat.posts
+    }
+    assert {r[0]: tuple(r[1:]) for r in rows} == truth
+    texts = dict(db.execute("select post_id, text from posts").fetchall())
+    for p in chat.posts:
+        if fmt == "tags" and p.is_retweet:
+            # a TAGS sheet has only the cut "RT @x: ..." text of a retweet
+            assert texts[p.post_id].startswith(f"RT @{p.retweet_of.author_handle}: ")
+        else:
+            assert texts[p.post_id] == p.text
+
+
+def test_twarc_csv_and_twarc2_overlap_is_stored_once(chat_2019, tmp_path, db):
+    chat = chat_2019
+    first = chat.between(date(2019, 1, 1), date(2019, 2, 28))
+    second = chat.between(date(2019, 2, 1), date(2019, 4, 30))
+    simulate.write(chat, tmp_path, ["twitter-v2"], posts=first, stem="a")
+    simulate.write(chat, tmp_path, ["twarc-csv"], posts=second, stem="b")
+    results = ingest.load(db, [tmp_path / "a_twarc2.jsonl", tmp_path / "b_twarc.csv"])
+    overlap = {p.post_id for p in first} & {p.post_id for p in second}
+    assert overlap and results[1].duplicates == len(overlap)
+    union = {p.post_id for p in first} | {p.post_id for p in second}
+    assert db.execute("select count(*) from posts").fetchone()[0] == len(union)
+
+
+def test_twarc2_pages_and_cut_retweets(chat_2019, tmp_path):
+    import json
+
+    [path] = simulate.write(chat_2019, tmp_path, ["twitter-v2"])
+    pages = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [len(p["data"]) for p in pages[:-1]] == [100] * (len(pages) - 1)
+    assert sum(len(p["data"]) for p in pages) == len(chat_2019.posts)
+    assert "next_token" not in pages[-1]["meta"] and all(
+        "next_token" in p["meta"] for p in pages[:-1]
+    )
+    by_id = chat_2019.by_id
+    cut = 0
+    for page in pages:
+        users = {u["id"] for u in page["includes"]["users"]}
+        refs = {t["id"] for t in page["includes"]["tweets"]}
+        for t in page["data"]:
+            assert t["author_id"] in users
+            for ref in t.get("referenced_tweets", []):
+                assert ref["id"] in refs
+            post = by_id[t["id"]]
+            if post.is_retweet and len(_rt_text(post)) > 140:
+                cut += 1
+                tags = [h["tag"] for h in t.get("entities", {}).get("hashtags", [])]
+                assert len(t["text"]) == 140 and all(f"#{h}" in t["text"] for h in tags)
+    assert cut > 0
+
+
+def _rt_text(post) -> str:
+    return f"RT @{post.retweet_of.author_handle}: " + html_escape_twitter(post.text)
+
+
+def test_csv_headers_match_the_real_tools():
+    from chatgraph.simulate.twitter import TAGS_COLUMNS, TWARC_CSV_COLUMNS
+
+    assert len(TWARC_CSV_COLUMNS) == 84 and len(TAGS_COLUMNS) == 18
+    real_csv = REALDATA / "twarc-csv" / "blacklivesmatter_search.csv"
+    real_tags = REALDATA / "tags" / "aect19_sample.csv"
+    if not (real_csv.exists() and real_tags.exists()):
+        pytest.skip("realdata not present")
+    assert real_csv.open().readline().rstrip("\n").split(",") == TWARC_CSV_COLUMNS
+    assert real_tags.open().readline().rstrip("\n").split(",") == TAGS_COLUMNS
+
+
+FEDIVERSE = dict(start_date=date(2023, 11, 1), end_date=date(2024, 2, 29), question_prefix="Q")
+
+
+@pytest.mark.parametrize("platform", ["mastodon", "bluesky"])
+def test_fediverse_exports_load_with_their_identities(platform, tmp_path, db):
+    spec = simulate.ChatSpec(platform=platform, hosts=("hcldr",), **FEDIVERSE)
+    chat = simulate.generate(spec, seed=8)
+    [path] = simulate.write(chat, tmp_path, [platform])
+    [result] = ingest.load(db, [path])
+    assert (result.format, result.error, result.rejected) == (platform, None, 0)
+    assert result.inserted == len(chat.posts)
+    rows = db.execute(
+        "select post_id, author_handle, text, reply_to_post_id, retweet_of_post_id, quote_of_post_id, "
+        "epoch_us(created_at) from posts"
+    ).fetchall()
+    truth = {
+        p.post_id: (
+            p.author_handle,
+            p.text,
+            p.reply_to_post_id,
+            p.retweet_of_post_id,
+            p.quote_of_post_id,
+            int(p.created_at.timestamp() * 1_000_000),
+        )
+        for p in chat.posts
+    }
+    assert {r[0]: tuple(r[1:]) for r in rows} == truth
+    if platform == "bluesky":
+        assert not any(p.is_retweet for p in chat.posts)
+        assert all(p.post_id.startswith("at://did:plc:") for p in chat.posts)
+        assert all(a.handle.endswith(".bsky.social") for a in chat.accounts if a.role != "external")
+    else:
+        assert sum(p.is_retweet for p in chat.posts) > 0
+        assert all(p.post_id.startswith("https://") for p in chat.posts)
+        assert {a.instance for a in chat.accounts} > {"mastodon.social"}
+
+
+def test_bluesky_facets_are_utf8_byte_offsets(tmp_path):
+    import json
+
+    spec = simulate.ChatSpec(platform="bluesky", hosts=("hcldr",), **FEDIVERSE)
+    chat = simulate.generate(spec, seed=9)
+    [path] = simulate.write(chat, tmp_path, ["bluesky"])
+    views = json.loads(path.read_text())["posts"]
+    astral = 0
+    for view in views:
+        record = view["record"]
+        raw = record["text"].encode("utf-8")
+        astral += any(ord(c) > 0xFFFF for c in record["text"]) and bool(record.get("facets"))
+        for facet in record.get("facets", []):
+            piece = raw[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode("utf-8")
+            feature = facet["features"][0]
+            if feature["$type"].endswith("#tag"):
+                assert piece == "#" + feature["tag"]
+            elif feature["$type"].endswith("#mention"):
+                assert piece.startswith("@") and feature["did"].startswith("did:plc:")
+    assert astral > 0
+
+
+def test_sample_exports_are_what_make_samples_writes(sample_dir, tmp_path):
+    from chatgraph.simulate.samples import write_samples
+
+    write_samples(tmp_path)
+    assert _files(tmp_path) == _files(sample_dir)

@@ -24,7 +24,8 @@ class ChatSpec:
     ``kind`` is ``"weekly"`` (a tweetchat on ``weekday`` at local ``start`` for ``duration_minutes``,
     between ``start_date`` and ``end_date``, skipping a share of weeks and the year-end holidays) or
     ``"conference"`` (``meetings``: (first day, number of days); posts all day, no questions).
-    ``platform`` decides handles, ids and which formats can be written (``twitter``, ``mastodon``,
+    ``hosts[0]`` posts the questions, or ``hosts[1]`` in a ``cohost_share`` of sittings (the others
+    take part as members do). ``platform`` decides handles, ids and which formats can be written (``twitter``, ``mastodon``,
     ``bluesky``; Bluesky searches never hold reposts, so a Bluesky chat has none).
     The community: ``core_size`` regulars from the start; newcomers per session rise from
     ``newcomers_start`` to ``newcomers_peak`` in ``peak_year`` and then shrink by ``decline`` a year.
@@ -40,6 +41,7 @@ class ChatSpec:
     question_prefix: str = "T"
     questions: int = 4
     five_questions_share: float = 0.1
+    cohost_share: float = 0.0  # share of sittings the second host runs (posts the questions)
     start_date: date = date(2016, 1, 1)
     end_date: date = date(2023, 10, 31)
     skip_share: float = 0.12
@@ -266,6 +268,33 @@ class SimulatedChat:
         """Posts whose local date lies in [first, last]."""
         zone = self.spec.zone
         return [p for p in self.posts if first <= p.created_at.astimezone(zone).date() <= last]
+
+    def participants(self, active_only: bool = False) -> dict[str, set[str]]:
+        """Session key -> lower-cased handles of its participants (``active_only``: wrote at least
+        one post that is not a retweet)."""
+        out: dict[str, set[str]] = {s.key: set() for s in self.sessions}
+        for p in self.posts:
+            if p.truth_session is not None and not (active_only and p.is_retweet):
+                out[p.truth_session].add(p.author.key)
+        return out
+
+    def newcomers(self, active_only: bool = False) -> dict[str, set[str]]:
+        """Session key -> the participants for whom it is their first session of the chat."""
+        seen: set[str] = set()
+        out: dict[str, set[str]] = {}
+        by_session = self.participants(active_only)
+        for s in sorted(self.sessions, key=lambda s: s.starts_at):
+            out[s.key] = by_session[s.key] - seen
+            seen |= by_session[s.key]
+        return out
+
+    def newcomers_by_year(self, active_only: bool = False) -> dict[int, set[str]]:
+        """Local year -> accounts whose first session of the chat falls in it."""
+        out: dict[int, set[str]] = {}
+        dates = {s.key: s.local_date for s in self.sessions}
+        for key, people in self.newcomers(active_only).items():
+            out.setdefault(dates[key].year, set()).update(people)
+        return dict(sorted(out.items()))
 
     def connections(self) -> dict[tuple[str, str], datetime]:
         """Every connection (lower-cased pair, a < b) with the time of its first reply/mention/quote."""
@@ -589,7 +618,7 @@ class _Generator:
         if spec.kind == "conference":
             self.conference_day(session, people)
         else:
-            host = hosts[0] if len(hosts) == 1 or rng.random() < 0.85 else hosts[1]
+            host = hosts[1] if len(hosts) > 1 and rng.random() < spec.cohost_share else hosts[0]
             session.host = host.handle
             self.weekly_sitting(session, host, [h for h in hosts if h is not host], people)
         new_posts = [p for p in self.posts[first_post:] if p.kind != "promo"]
@@ -778,7 +807,9 @@ class _Generator:
                         "reply",
                         reply_to=parent,
                     )
-            if self.spec.platform != "bluesky":
+            # a retweet of a post without the hashtag is in neither a hashtag search nor a
+            # conversation fetch: no export could hold it, so the simulator makes none
+            if self.spec.platform != "bluesky" and parent.has_hashtag:
                 for _ in range(self.poisson(0.3 if parent.reply_to is None else 0.08)):
                     who = rng.choice(others)
                     t = self.clamp(
