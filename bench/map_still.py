@@ -5,7 +5,7 @@ long-tailed activity), writes its map, opens it in headless Chromium with every 
 blocked, and measures the time from navigation to vis-network's first drawn frame, then checks that
 the picture is still: no node moves and nothing is redrawn in the following second.
 
-    .venv/bin/python bench/map_still.py [--nodes 2000] [--pairs 20000] [--keep out/bench-map.html]
+    .venv/bin/python bench/map_still.py [--nodes 2000] [--pairs 20000] [--keep FILE] [--json]
 
 Needs Chromium (/usr/bin/chromium) and the playwright package (the test extra); no browser download.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import itertools
+import json
 import random
 import shutil
 import sys
@@ -148,6 +149,7 @@ def main() -> None:
     ap.add_argument("--nodes", type=int, default=2000)
     ap.add_argument("--pairs", type=int, default=20000)
     ap.add_argument("--keep", type=Path, help="also keep the map here")
+    ap.add_argument("--json", action="store_true", help="end with one JSON line (for bench/run.py)")
     args = ap.parse_args()
     con = dbmod.connect(":memory:")
     n = fill(con, args.nodes, args.pairs)
@@ -169,6 +171,10 @@ def main() -> None:
     ok = m["drawn"] <= LIMIT_SECONDS and m["moved"] == 0 and m["draws"] == 0
     print(f"seconds to a still picture: {m['drawn']:.2f} (limit {LIMIT_SECONDS:.0f} s): "
           f"{'ok' if ok else 'TOO SLOW OR NOT STILL'}")  # fmt: skip
+    if args.json:
+        figures = {"nodes": m["nodes"], "edges": m["edges"], "seconds": round(m["drawn"], 3),
+                   "build_seconds": round(build, 3), "moved": m["moved"], "draws": m["draws"]}  # fmt: skip
+        print(json.dumps(figures))
     if not ok:
         sys.exit(1)
 
