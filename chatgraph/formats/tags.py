@@ -76,7 +76,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
                _rt_handle is not null as is_retweet,
                -- a cut retweet ends in "…"; a long tweet in compat mode in "… https://t.co/…"
                (_rt_handle is not null and {text} like '%…')
-                   or regexp_matches({text}, '…\s*https://t\.co/\w+$') as truncated,
+                   or regexp_matches({text}, '…\\s*https://t\\.co/\\w+$') as truncated,
                {v1_mentions("_ents", "_rt_handle")} as mentions,
                {v1_hashtags("_ents")} as hashtags
         from (
