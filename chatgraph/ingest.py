@@ -280,6 +280,12 @@ def _first_line(e: BaseException) -> str:
     return text[0] if text else type(e).__name__
 
 
+_LOST_PRECISION = (
+    " lost precision: a spreadsheet turned the id into a number; export the ids as text and "
+    "load the file without opening it in Excel"
+)
+
+
 def _archive(
     con: duckdb.DuckDBPyConnection,
     source: Source,
@@ -297,10 +303,16 @@ def _archive(
             when post_id is null or trim(post_id) = '' then 'no post id'
             when created_at is null then 'no readable created_at'
             when author_handle is null and author_id is null then 'no author'
+            when regexp_matches(post_id, $sci) then 'post id ' || post_id || $lost
+            when regexp_matches(author_id, $sci) then 'author id ' || author_id || $lost
         end
         where reject is null and (post_id is null or trim(post_id) = '' or created_at is null
-                                  or (author_handle is null and author_id is null))
-        """
+                                  or (author_handle is null and author_id is null)
+                                  or regexp_matches(post_id, $sci)
+                                  or regexp_matches(author_id, $sci))
+        """,
+        # Ids a spreadsheet turned into rounded numbers would merge different posts.
+        {"sci": r"^\s*[0-9]+(\.[0-9]+)?[eE]\+?[0-9]+\s*$", "lost": _LOST_PRECISION},
     )
     # A referenced original with gaps is simply not kept; only listed records count as rejects.
     con.execute("delete from stage where referenced and reject is not null")
