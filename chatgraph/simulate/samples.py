@@ -23,8 +23,8 @@ HCLDR = ChatSpec(
     start_date=date(2016, 1, 1),
     end_date=date(2023, 10, 31),  # the last #HCLDR tweetchat
     core_size=3,
-    newcomers_start=0.5,
-    newcomers_peak=1.0,
+    newcomers_start=0.45,
+    newcomers_peak=0.9,
     peak_year=2019,
 )
 HCLDR_MASTODON = ChatSpec(
@@ -97,8 +97,8 @@ PARTS = (
          "twarc1 search, gzipped"),
     Part("hcldr", date(2019, 1, 1), date(2021, 6, 30), "twitter-v2", "hcldr_2019-2021", True,
          "twarc2 search pages (100 tweets a page), gzipped"),
-    Part("hcldr", date(2021, 4, 1), date(2021, 12, 31), "twarc-csv", "hcldr_2021",
-         note="twarc-csv of a later search: Apr-Jun 2021 overlaps the twarc2 file (dedup)"),
+    Part("hcldr", date(2021, 5, 1), date(2021, 12, 31), "twarc-csv", "hcldr_2021",
+         note="twarc-csv of a later search: May-Jun 2021 overlaps the twarc2 file (dedup)"),
     Part("hcldr", date(2022, 1, 1), date(2022, 12, 31), "tags", "hcldr_2022",
          note="TAGS archive sheet: retweets only as cut RT text, quotes only as links"),
     Part("hcldr", date(2023, 1, 1), date(2023, 10, 31), "twitter-v2", "hcldr_2023",
@@ -173,7 +173,7 @@ Each file holds one part of the story, in a different export format:
 Notes:
 - Replies without the hashtag are in the files, as an export that also fetched the conversations
   (twarc `conversation:` searches, Mastodon `/context`) would have them; a bare hashtag search would not.
-- The twarc-csv file repeats the April to June 2021 tweets of the twarc2 file: loading both stores them once.
+- The twarc-csv file repeats the May and June 2021 tweets of the twarc2 file: loading both stores them once.
 - The TAGS sheet cannot say which tweet a retweet or quote points to; it has the `RT @x: …` text only.
 - Bluesky's searchPosts returns posts only; reposts are not records, so the Bluesky file has none.
 - #USCAP is a conference hashtag (one session per meeting day, no questions); some of its accounts are
