@@ -7,9 +7,11 @@ an unclosed quote, bad UTF-8) come back as rejects with their number, the reason
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 
-from chatgraph.formats import Head, Source, sql_string
+from chatgraph.formats import RAW_KEEP, Head, Source, sql_string
 
 _ERRORS = "cg_csv_errors"
 _SCANS = "cg_csv_scans"
@@ -31,12 +33,22 @@ def header_names(head: Head) -> list[str]:
     return names
 
 
-def read_rows(con: duckdb.DuckDBPyConnection, source: Source, head: Head, table: str) -> list[str]:
-    """Create temp table ``table``: ``record_no``, ``reject``, ``raw`` and every column as VARCHAR.
+def read_rows(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    head: Head,
+    table: str,
+    keep: Callable[[list[str]], list[str]] | None = None,
+) -> list[str]:
+    """Create temp view ``table``: ``record_no``, ``reject``, ``raw`` and the columns as VARCHAR.
 
-    Rejected rows have NULL columns. Returns the column names (as in the header).
+    Every row is checked against the header, but only the columns ``keep(names)`` picks are stored
+    (all when ``keep`` is None). Rejected rows have NULL columns. Returns the header's column names.
+    Drop what this creates with :func:`drop_rows`.
     """
     names = header_names(head)
+    kept = keep(names) if keep else names
+    picked = ", ".join(ident(n) for n in kept) if kept else "null as no_columns"
     columns = "{" + ", ".join(f"{sql_string(n)}: 'VARCHAR'" for n in names) + "}"
     compression = "gzip" if source.compression == "gzip" else "none"
     for t in (_ERRORS, _SCANS):
@@ -44,7 +56,7 @@ def read_rows(con: duckdb.DuckDBPyConnection, source: Source, head: Head, table:
     con.execute(
         f"""
         create or replace temp table csv_good as
-        select row_number() over () as good_no, *
+        select row_number() over () as good_no, {picked}
         from read_csv({source.sql_path()}, columns={columns}, header=false, skip=1,
                       delim=',', quote='"', escape='"', auto_detect=false, strict_mode=true,
                       null_padding=false, compression={sql_string(compression)},
@@ -78,24 +90,43 @@ def read_rows(con: duckdb.DuckDBPyConnection, source: Source, head: Head, table:
         when 'INVALID ENCODING' then 'row ' || record_no || ' is not valid UTF-8; save the file as UTF-8'
         when 'LINE SIZE OVER MAXIMUM' then 'row ' || record_no || ' is longer than 64 MB'
         else 'row ' || record_no || ': ' || error_message end"""
-    # Rows read in order fill the record numbers the rejects leave free.
-    con.execute(
-        f"""
-        create or replace temp table {table} as
-        with numbers as (
-            select n as record_no, row_number() over (order by n) as good_no
-            from range(1, (select count(*) from csv_good) + (select count(*) from csv_bad) + 1) r(n)
-            where n not in (select record_no from csv_bad)
+    rejected = con.execute("select count(*) from csv_bad").fetchone()[0]
+    if rejected == 0:
+        con.execute(
+            f"""create or replace temp view {table} as
+                select good_no as record_no, null::VARCHAR as reject, null::VARCHAR as raw,
+                       csv_good.* exclude (good_no)
+                from csv_good"""
         )
-        select numbers.record_no, null::VARCHAR as reject, null::VARCHAR as raw, csv_good.* exclude (good_no)
-        from csv_good join numbers using (good_no)
-        union all by name
-        select record_no, {reason} as reject, left(raw, 10000) as raw from csv_bad
-        """
-    )
-    for t in ("csv_good", "csv_bad", _ERRORS, _SCANS):
+    else:
+        # Rows read in order fill the record numbers the rejects leave free.
+        con.execute(
+            f"""
+            create or replace temp table csv_numbers as
+            select n as record_no, row_number() over (order by n) as good_no
+            from range(1, (select count(*) from csv_good) + {rejected} + 1) r(n)
+            where n not in (select record_no from csv_bad)
+            """
+        )
+        con.execute(
+            f"""
+            create or replace temp view {table} as
+            select csv_numbers.record_no, null::VARCHAR as reject, null::VARCHAR as raw,
+                   csv_good.* exclude (good_no)
+            from csv_good join csv_numbers using (good_no)
+            union all by name
+            select record_no, {reason} as reject, left(raw, {RAW_KEEP}) as raw from csv_bad
+            """
+        )
+    for t in (_ERRORS, _SCANS):
         con.execute(f"drop table if exists {t}")
     return names
+
+
+def drop_rows(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    con.execute(f"drop view if exists {table}")
+    for t in ("csv_good", "csv_bad", "csv_numbers"):
+        con.execute(f"drop table if exists {t}")
 
 
 def col(name: str, *, na: bool = False) -> str:

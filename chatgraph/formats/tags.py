@@ -12,7 +12,7 @@ from __future__ import annotations
 import duckdb
 
 from chatgraph.formats import Format, Head, Options, Source, finish_stage
-from chatgraph.formats._csvfile import col, ident, read_rows
+from chatgraph.formats._csvfile import col, drop_rows, ident, read_rows
 from chatgraph.formats._twitter import (
     ENTITIES_TYPE,
     rt_prefix_handle,
@@ -89,7 +89,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         )
         """,
     )
-    con.execute("drop table csv_rows")
+    drop_rows(con, "csv_rows")
 
 
 FORMAT = Format(

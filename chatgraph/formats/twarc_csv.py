@@ -10,10 +10,17 @@ from __future__ import annotations
 import duckdb
 
 from chatgraph.formats import Format, Head, Options, Source, finish_stage
-from chatgraph.formats._csvfile import col, read_rows
+from chatgraph.formats._csvfile import col, drop_rows, read_rows
 from chatgraph.formats._twitter import unescape
 
 _REQUIRED = {"id", "text", "created_at", "author_id", "referenced_tweets.retweeted.id"}
+# The columns read (the other ~70 are checked for shape but not kept).
+USED = {
+    "id", "conversation_id", "created_at", "text", "lang", "author_id", "author.id", "author.username",
+    "author.name", "referenced_tweets.replied_to.id", "referenced_tweets.retweeted.id",
+    "referenced_tweets.quoted.id", "in_reply_to_user_id", "in_reply_to_username",
+    "entities.mentions", "entities.hashtags",
+}  # fmt: skip
 
 
 def sniff(head: Head) -> bool:
@@ -25,7 +32,9 @@ def sniff(head: Head) -> bool:
 
 def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> None:
     head = Head.read(source)
-    names = set(read_rows(con, source, head, "csv_rows"))
+    names = set(
+        read_rows(con, source, head, "csv_rows", keep=lambda ns: [n for n in ns if n in USED])
+    )
 
     def c(name: str) -> str:
         return col(name) if name in names else "null::VARCHAR"
@@ -77,7 +86,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         )
         """,
     )
-    con.execute("drop table csv_rows")
+    drop_rows(con, "csv_rows")
 
 
 FORMAT = Format(
