@@ -638,3 +638,32 @@ def test_tags_ids_rounded_by_excel_are_rejects_that_say_how_to_fix_it(tmp_path):
         None,
         ["hcldr"],
     )
+
+
+def test_lines_that_are_not_tweets(tmp_path):
+    tweet = {
+        "id": "1700000000000000001",
+        "text": "Q1 hello #hcldr",
+        "author_id": "5",
+        "created_at": "2023-01-03T01:30:00.000Z",
+    }
+    lines = [
+        json.dumps({"data": tweet, "includes": {"users": [{"id": "5", "username": "host"}]}, "matching_rules": []}),
+        json.dumps({"errors": [{"detail": "Could not find tweet"}], "meta": {"result_count": 0}, "__twarc": {}}),
+        "",  # a blank line: skipped, but line numbers stay those of the file
+        json.dumps({"hello": "world"}),
+        json.dumps({"data": [{**tweet, "id": "1700000000000000002", "text": "A1 &lt;3 #hcldr"}]}),
+        '{"data": [{"id": "17',
+    ]  # fmt: skip
+    path = tmp_path / "odd.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    con, (r,) = archive(path, chat="hcldr")
+    # an errors-only page holds no records; the other two lines are one rejected record each
+    assert summary(r) == (None, "twitter-v2", 4, 2, 0, 2)
+    assert con.execute("select record_no, reason, raw from rejects order by record_no").fetchall() == [
+        (2, "line 4 is neither a twarc2 response page nor a tweet", '{"hello": "world"}'),
+        (4, "line 6 is not valid JSON: the line is cut short or corrupt (an interrupted download or stream); "
+            "fetch it again or delete it", '{"data": [{"id": "17'),
+    ]  # fmt: skip
+    assert post(con, "1700000000000000002")["text"] == "A1 <3 #hcldr"
+    assert post(con, "1700000000000000002")["author_handle"] is None  # no includes on that line

@@ -200,6 +200,10 @@ def listed_columns() -> dict[str, str]:
     return cols
 
 
+# Items that give one rejected record: not JSON, not twarc2, or twarc2 with unexpected types.
+_UNREADABLE = "(kind in ('bad', 'other') or (kind in ('page', 'stream', 'flat') and data is null))"
+
+
 def _items_sql(source: Source, options: Options, head: Head) -> str:
     """``(item_no, json, raw)``: one JSON value per line (NULL where a line does not parse), or per
     element of a document that is not JSON lines; ``raw`` only where the value is unreadable."""
@@ -242,7 +246,7 @@ def _read_docs(con: duckdb.DuckDBPyConnection, items: str, safe: bool) -> None:
                    case kind when 'flat' then {transform(TWEET_TYPE)} end as flat,
                    case when kind in ('bad', 'other') then coalesce(raw, left(json::VARCHAR, {RAW_KEEP})) end as raw
             from typed)
-        select item_no, kind, raw,
+        select item_no, null::BIGINT as line_no, kind, raw,
                case kind
                    when 'page' then page.data
                    when 'stream' then [stream.data]
@@ -265,40 +269,44 @@ def _read_docs(con: duckdb.DuckDBPyConnection, items: str, safe: bool) -> None:
     )
 
 
-def _attach_raw_lines(con: duckdb.DuckDBPyConnection, source: Source) -> None:
-    """Fill ``raw`` of lines that do not parse (read from the file only when there are some)."""
+def _locate_bad_lines(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    """Give unreadable lines their line number in the file (blank lines included), and their text
+    where DuckDB could not parse them. Reads the file only when there are such lines."""
     wanted = {
-        r[0]
+        r[0]: r[1]
         for r in con.execute(
-            "select item_no from v2_docs where kind = 'bad' and raw is null"
+            f"select item_no, kind = 'bad' from v2_docs where {_UNREADABLE}"
         ).fetchall()
     }
     if not wanted:
         return
     opener = gzip.open if source.compression == "gzip" else open
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, int, str | None]] = []
+    last = max(wanted)
     n = 0
     try:
         with opener(source.path, "rb") as f:
-            for line in f:
+            for line_no, line in enumerate(f, start=1):
                 if not line.strip():
-                    continue  # numbered as DuckDB's line reader numbers them: blank lines skipped
+                    continue  # DuckDB's line reader skips blank lines
                 n += 1
                 if n in wanted:
-                    found.append(
-                        (n, line[:RAW_KEEP].decode("utf-8", errors="replace").rstrip("\r\n"))
-                    )
-                if n >= max(wanted):
+                    raw = line[:RAW_KEEP].decode("utf-8", errors="replace").rstrip("\r\n")
+                    found.append((n, line_no, raw if wanted[n] else None))
+                if n >= last:
                     break
     except (OSError, EOFError):
         pass  # a cut gzip: keep what was read
     if found:
-        con.execute("create or replace temp table v2_raw (item_no BIGINT, raw VARCHAR)")
-        con.executemany("insert into v2_raw values (?, ?)", found)
         con.execute(
-            "update v2_docs set raw = r.raw from v2_raw r where v2_docs.item_no = r.item_no"
+            "create or replace temp table v2_lines (item_no BIGINT, line_no BIGINT, raw VARCHAR)"
         )
-        con.execute("drop table v2_raw")
+        con.executemany("insert into v2_lines values (?, ?, ?)", found)
+        con.execute(
+            """update v2_docs set line_no = l.line_no, raw = coalesce(v2_docs.raw, l.raw)
+               from v2_lines l where v2_docs.item_no = l.item_no"""
+        )
+        con.execute("drop table v2_lines")
 
 
 def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> None:
@@ -314,18 +322,18 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         # some record has a field of an unexpected type: convert each under try() (slower)
         _read_docs(con, items, safe=True)
     if head.line_json:
-        _attach_raw_lines(con, source)
+        _locate_bad_lines(con, source)
     con.execute(
-        """
+        f"""
         create or replace temp table v2_tweets as
-        select row_number() over (order by item_no, idx) as record_no, item_no, kind, t
+        select row_number() over (order by item_no, idx) as record_no, item_no, line_no, kind, t, raw
         from (
-            select item_no, kind, unnest(data) as t, unnest(range(len(data))) as idx
+            select item_no, null::BIGINT as line_no, kind, unnest(data) as t, unnest(range(len(data))) as idx,
+                   null::VARCHAR as raw
             from v2_docs where data is not null and len(data) > 0
             union all
             -- a line that is no page, stream line or tweet counts as one (rejected) record
-            select item_no, kind, null, 0 from v2_docs
-            where kind in ('bad', 'other') or (kind in ('page', 'stream', 'flat') and data is null)
+            select item_no, line_no, kind, null, 0, raw from v2_docs where {_UNREADABLE}
         )
         """
     )
@@ -364,14 +372,14 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         con,
         f"""
         select x.record_no,
-               case when x.kind = 'bad' then '{unit} ' || x.item_no || ' is not valid JSON: the line is cut '
+               case when x.kind = 'bad' then '{unit} ' || coalesce(x.line_no, x.item_no) || ' is not valid JSON: the line is cut '
                          || 'short or corrupt (an interrupted download or stream); fetch it again or delete it'
-                    when x.kind = 'other' then '{unit} ' || x.item_no
+                    when x.kind = 'other' then '{unit} ' || coalesce(x.line_no, x.item_no)
                          || ' is neither a twarc2 response page nor a tweet'
-                    when t is null then '{unit} ' || x.item_no
+                    when t is null then '{unit} ' || coalesce(x.line_no, x.item_no)
                          || ': a twarc2 record whose fields have unexpected types'
                end as reject,
-               case when t is null then (select d.raw from v2_docs d where d.item_no = x.item_no) end as raw,
+               x.raw,
                false as referenced,
                {_select_list(listed)}
         from v2_tweets x
