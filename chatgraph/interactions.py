@@ -59,12 +59,13 @@ handle_ids as (
     group by platform, handle
 ),
 raw_edges as (
-    select c.post_id, 'retweet' as kind, c.author_id as source_id, c.author as source_handle,
-           o.author_id as target_id, coalesce(o.handle, c.rt_handle) as target_handle, c.platform
+    select c.post_id, c.created_at, 'retweet' as kind, c.author_id as source_id,
+           c.author as source_handle, o.author_id as target_id,
+           coalesce(o.handle, c.rt_handle) as target_handle, c.platform
     from chat_posts c left join post_authors o on o.post_id = c.retweet_of_post_id
     where c.is_retweet
     union all
-    select c.post_id, 'reply', c.author_id, c.author,
+    select c.post_id, c.created_at, 'reply', c.author_id, c.author,
            coalesce(c.reply_to_author_id, o.author_id),
            coalesce(c.reply_to_handle, ih.handle, o.handle), c.platform
     from chat_posts c
@@ -74,30 +75,32 @@ raw_edges as (
       and (c.reply_to_post_id is not null or c.reply_to_author_id is not null
            or c.reply_to_handle is not null)
     union all
-    select post_id, 'mention', author_id, author, any_value(account_id), handle, platform
+    select post_id, created_at, 'mention', author_id, author, any_value(account_id), handle,
+           platform
     from (
-        select c.post_id, c.author_id, c.author, m.account_id, lower(m.handle) as handle, c.platform
+        select c.post_id, c.created_at, c.author_id, c.author, m.account_id,
+               lower(m.handle) as handle, c.platform
         from chat_posts c join mentions m on m.post_id = c.post_id
         where not c.is_retweet
     )
-    group by post_id, author_id, author, handle, platform
+    group by post_id, created_at, author_id, author, handle, platform
     union all
-    select c.post_id, 'quote', c.author_id, c.author, o.author_id, o.handle, c.platform
+    select c.post_id, c.created_at, 'quote', c.author_id, c.author, o.author_id, o.handle,
+           c.platform
     from chat_posts c join post_authors o on o.post_id = c.quote_of_post_id
     where not c.is_retweet
 ),
 edges as (
-    select e.post_id, e.kind, e.source_id, e.source_handle,
+    select e.post_id, e.created_at, e.kind, e.source_id, e.source_handle,
            coalesce(e.target_id, hi.account_id) as target_id, e.target_handle
     from raw_edges e
     left join handle_ids hi on e.target_id is null and hi.platform = e.platform
                            and hi.handle = e.target_handle
     where e.source_handle is not null and e.target_handle is not null and e.target_handle <> ''
 )
-select e.post_id, c.created_at, $chat as chat_id, t.session_id, t.question, e.kind,
+select e.post_id, e.created_at, $chat as chat_id, t.session_id, t.question, e.kind,
        e.source_id, e.source_handle, e.target_id, e.target_handle
 from edges e
-join chat_posts c on c.post_id = e.post_id
 left join (
     select post_id, any_value(session_id) as session_id, any_value(question) as question
     from post_threads where chat_id = $chat group by post_id
