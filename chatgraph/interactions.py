@@ -20,7 +20,8 @@ with chat_posts as (
            p.is_retweet or p.retweet_of_post_id is not null as is_retweet,
            p.retweet_of_post_id, p.quote_of_post_id,
            p.reply_to_post_id, p.reply_to_author_id, lower(p.reply_to_handle) as reply_to_handle,
-           lower(nullif(regexp_extract(p.text, '^RT @(\w+):', 1), '')) as rt_handle
+           case when starts_with(p.text, 'RT @')  -- the regex only where it can match
+                then lower(nullif(regexp_extract(p.text, '^RT @(\w+):', 1), '')) end as rt_handle
     from posts p
     left join accounts a
       on p.author_handle is null and a.platform = p.platform and a.account_id = p.author_id
