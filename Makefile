@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench samples clean
+.PHONY: demo test lint bench samples schema clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,6 +22,9 @@ test: $(STAMP)
 
 samples: $(STAMP)
 	$(BIN)/python -m chatgraph.simulate --output sample_exports/
+
+schema: $(STAMP)
+	$(BIN)/chatgraph schema --output docs/schema.md
 
 bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[test,bench]'
