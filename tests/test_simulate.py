@@ -157,7 +157,7 @@ def test_new_connections_are_first_sightings(chat):
 
 def test_v1_jsonl_loads_with_exact_counts(chat, tmp_path, db):
     [path] = simulate.write(chat, tmp_path, formats=["twitter-v1"])
-    [result] = ingest.load(db, [path])
+    [result] = ingest.load(db, [path], refresh=False)
     assert result.error is None, result.error
     assert result.inserted == len(chat.posts) and result.rejected == 0
     n, rts = db.execute("select count(*), count(*) filter (where is_retweet) from posts").fetchone()
@@ -308,7 +308,7 @@ def chat_2019() -> simulate.SimulatedChat:
 def test_every_twitter_format_loads_the_same_posts(chat_2019, fmt, tmp_path, db):
     chat = chat_2019
     [path] = simulate.write(chat, tmp_path, [fmt])
-    [result] = ingest.load(db, [path])
+    [result] = ingest.load(db, [path], refresh=False)
     assert (result.format, result.error, result.rejected) == (fmt, None, 0)
     assert result.inserted == len(chat.posts)
     rows = db.execute(
@@ -334,7 +334,9 @@ def test_twarc_csv_and_twarc2_overlap_is_stored_once(chat_2019, tmp_path, db):
     second = chat.between(date(2019, 2, 1), date(2019, 4, 30))
     simulate.write(chat, tmp_path, ["twitter-v2"], posts=first, stem="a")
     simulate.write(chat, tmp_path, ["twarc-csv"], posts=second, stem="b")
-    results = ingest.load(db, [tmp_path / "a_twarc2.jsonl", tmp_path / "b_twarc.csv"])
+    results = ingest.load(
+        db, [tmp_path / "a_twarc2.jsonl", tmp_path / "b_twarc.csv"], refresh=False
+    )
     overlap = {p.post_id for p in first} & {p.post_id for p in second}
     assert overlap and results[1].duplicates == len(overlap)
     union = {p.post_id for p in first} | {p.post_id for p in second}
@@ -392,7 +394,7 @@ def test_fediverse_exports_load_with_their_identities(platform, tmp_path, db):
     spec = simulate.ChatSpec(platform=platform, hosts=("hcldr",), **FEDIVERSE)
     chat = simulate.generate(spec, seed=8)
     [path] = simulate.write(chat, tmp_path, [platform])
-    [result] = ingest.load(db, [path])
+    [result] = ingest.load(db, [path], refresh=False)
     assert (result.format, result.error, result.rejected) == (platform, None, 0)
     assert result.inserted == len(chat.posts)
     rows = db.execute(
@@ -448,3 +450,39 @@ def test_sample_exports_are_what_make_samples_writes(sample_dir, tmp_path):
 
     write_samples(tmp_path)
     assert _files(tmp_path) == _files(sample_dir)
+
+
+def test_mastodon_seen_from_two_instances_is_stored_once(tmp_path, db):
+    import json
+
+    spec = simulate.ChatSpec(platform="mastodon", hosts=("hcldr@mastodon.social",), **FEDIVERSE)
+    chat = simulate.generate(spec, seed=10)
+    [home] = simulate.write(chat, tmp_path, ["mastodon"], stem="home")
+    [other] = simulate.write(chat, tmp_path, ["mastodon"], stem="other", instance="fosstodon.org")
+    a, b = json.loads(home.read_text()), json.loads(other.read_text())
+    assert [s["uri"] for s in a] == [s["uri"] for s in b]
+    foreign = [
+        (x, y)
+        for x, y in zip(a, b, strict=True)
+        if not x["account"]["acct"].endswith("fosstodon.org")
+    ]
+    assert foreign and all(x["id"] != y["id"] for x, y in foreign)
+    assert all(x["account"]["id"] != y["account"]["id"] for x, y in foreign)
+    assert {s["account"]["acct"] for s in b} >= {"hcldr@mastodon.social"}
+    results = ingest.load(db, [home, other], refresh=False)
+    assert [(r.inserted, r.duplicates, r.error) for r in results] == [
+        (len(chat.posts), 0, None),
+        (0, len(chat.posts), None),
+    ]
+    replies = db.execute("select count(*) from posts where reply_to_post_id is not null").fetchone()
+    assert replies == (sum(p.reply_to is not None for p in chat.posts),)
+    ids = dict(db.execute("select post_id, author_id from posts").fetchall())
+    assert ids == {p.post_id: p.author_id for p in chat.posts}
+
+
+@pytest.mark.parametrize("platform", ["mastodon", "bluesky"])
+def test_fediverse_files_are_deterministic(platform, tmp_path):
+    spec = simulate.ChatSpec(platform=platform, hosts=("hcldr",), **FEDIVERSE)
+    for name in ("a", "b"):
+        simulate.write(simulate.generate(spec, seed=12), tmp_path / name, [platform])
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import zlib
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -29,6 +30,29 @@ def html_escape_mastodon(s: str) -> str:
     )
 
 
+def _salt(key: str, instance: str) -> int:
+    return zlib.crc32(f"{key}|{instance}".encode()) & 0xFFFF
+
+
+def local_account_id(acct: Account, home: str, instance: str) -> str:
+    """The account's id on ``instance`` (ids are instance-local; ``home`` is the chat's instance)."""
+    if instance == home:
+        return acct.local_id
+    created = int(acct.created_at.timestamp() * 1000)
+    return str((created << 16) | _salt(acct.key, instance))
+
+
+def local_status_id(post: Post, home: str, instance: str) -> str:
+    """The status id on ``instance``: the origin id on the author's own instance, the simulated
+    local id on the chat's instance, another id (same time, other low bits) elsewhere."""
+    if instance == home:
+        return post.native["id"]
+    if post.author.instance == instance:
+        return post.native["origin_id"]
+    ms = int(post.created_at.timestamp() * 1000)
+    return str((ms << 16) | _salt(post.post_id, instance))
+
+
 def _profile(acct: Account) -> str:
     return f"https://{acct.instance}/@{acct.username}"
 
@@ -38,11 +62,11 @@ def _relative_acct(acct: Account, instance: str) -> str:
     return acct.username if acct.instance == instance else acct.handle
 
 
-def mastodon_account(acct: Account, instance: str) -> dict:
+def mastodon_account(acct: Account, home: str, instance: str) -> dict:
     created = acct.created_at.astimezone(UTC).strftime("%Y-%m-%dT00:00:00.000Z")
     avatar = f"https://files.{instance}/accounts/avatars/{acct.account_id}/original/avatar.png"
     return {
-        "id": acct.account_id,
+        "id": local_account_id(acct, home, instance),
         "username": acct.username,
         "acct": _relative_acct(acct, instance),
         "display_name": acct.name,
@@ -102,14 +126,21 @@ def _status_url(post: Post) -> str:
     return f"https://{acct.instance}/@{acct.username}/{post.native['origin_id']}"
 
 
-def mastodon_status(post: Post, instance: str, counts: Counts, embed: bool = True) -> dict:
-    """A Status as ``instance``'s API returns it: instance-local ``id``, canonical ``uri``."""
+def mastodon_status(
+    post: Post, home: str, instance: str, counts: Counts, embed: bool = True
+) -> dict:
+    """A Status as ``instance``'s API returns it: instance-local ``id``, canonical ``uri``.
+
+    ``home`` is the chat's instance (where the simulated local ids live).
+    """
     metrics = counts.of(post)
     status: dict = {
-        "id": post.native["id"],
+        "id": local_status_id(post, home, instance),
         "created_at": mastodon_time(post.created_at),
-        "in_reply_to_id": post.reply_to.native["id"] if post.reply_to else None,
-        "in_reply_to_account_id": post.reply_to.author_id if post.reply_to else None,
+        "in_reply_to_id": local_status_id(post.reply_to, home, instance) if post.reply_to else None,
+        "in_reply_to_account_id": (
+            local_account_id(post.reply_to.author, home, instance) if post.reply_to else None
+        ),
         "sensitive": False,
         "spoiler_text": "",
         "visibility": "public",
@@ -123,7 +154,7 @@ def mastodon_status(post: Post, instance: str, counts: Counts, embed: bool = Tru
         "edited_at": None,
         "content": "",
         "reblog": None,
-        "account": mastodon_account(post.author, instance),
+        "account": mastodon_account(post.author, home, instance),
         "media_attachments": [],
         "mentions": [],
         "tags": [],
@@ -133,12 +164,12 @@ def mastodon_status(post: Post, instance: str, counts: Counts, embed: bool = Tru
         "poll": None,
     }
     if post.retweet_of is not None:
-        status["reblog"] = mastodon_status(post.retweet_of, instance, counts)
+        status["reblog"] = mastodon_status(post.retweet_of, home, instance, counts)
         return status
     status["content"] = mastodon_content(post, instance)
     status["mentions"] = [
         {
-            "id": a.account_id,
+            "id": local_account_id(a, home, instance),
             "username": a.username,
             "url": _profile(a),
             "acct": _relative_acct(a, instance),
@@ -153,17 +184,21 @@ def mastodon_status(post: Post, instance: str, counts: Counts, embed: bool = Tru
     if post.quote_of is not None and embed:
         status["quote"] = {
             "state": "accepted",
-            "quoted_status": mastodon_status(post.quote_of, instance, counts, False),
+            "quoted_status": mastodon_status(post.quote_of, home, instance, counts, False),
         }
     return status
 
 
-def write_mastodon(posts: Sequence[Post], out: io.TextIOBase, chat: SimulatedChat) -> None:
-    """A JSON array of Status objects, newest first: the hashtag timeline of ``spec.instance`` with
-    the replies its conversations (``/statuses/:id/context``) added."""
+def write_mastodon(
+    posts: Sequence[Post], out: io.TextIOBase, chat: SimulatedChat, instance: str | None = None
+) -> None:
+    """A JSON array of Status objects, newest first: the hashtag timeline of ``instance`` (default:
+    the chat's own, ``spec.instance``) with the replies its conversations (``/statuses/:id/context``)
+    added. Another instance shows the same posts under other ids; only ``uri`` stays the same."""
     counts = Counts(chat.posts)
-    instance = chat.spec.instance
-    statuses = [mastodon_status(p, instance, counts) for p in newest_first(posts)]
+    home = chat.spec.instance
+    view = instance or home
+    statuses = [mastodon_status(p, home, view, counts) for p in newest_first(posts)]
     out.write(json.dumps(statuses, ensure_ascii=False) + "\n")
 
 

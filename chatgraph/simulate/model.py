@@ -74,12 +74,14 @@ class ChatSpec:
 @dataclass
 class Account:
     """A simulated account. ``handle`` is as the platform shows it: Twitter screen name, Mastodon
-    absolute acct (``name@instance``), Bluesky handle (``name.bsky.social``)."""
+    absolute acct (``name@instance``), Bluesky handle (``name.bsky.social``). ``account_id`` is the
+    identity the archive keeps: Twitter user id, Mastodon acct lower-cased, Bluesky DID."""
 
     account_id: str
     handle: str
     name: str
     created_at: datetime
+    local_id: str = ""  # Mastodon: the numeric account id on the instance the export came from
     role: str = "member"  # host, core, member, external
     attend: float = 0.0
     leaves_at: int = 10**9  # index of the first session the account no longer comes to
@@ -411,19 +413,21 @@ class _Generator:
             base = handle or (name if role == "external" else T.handle_for(name, rng))
             if platform == "mastodon":
                 instance = self.spec.instance if rng.random() < 0.6 else rng.choice(T.INSTANCES)
-                h = f"{base}@{instance}"
+                h = base if "@" in base else f"{base}@{instance}"
             elif platform == "bluesky":
-                h = f"{base.lower().replace('_', '-')}.bsky.social"
+                h = base if "." in base else f"{base.lower().replace('_', '-')}.bsky.social"
             else:
                 h = base[:15]
             if h.lower() not in self.handles:
                 break
             handle = None
         self.handles.add(h.lower())
+        native_id = self.ids.account(platform, created - timedelta(days=rng.randrange(30, 3000)))
         acct = Account(
-            account_id=self.ids.account(
-                platform, created - timedelta(days=rng.randrange(30, 3000))
-            ),
+            # Mastodon account ids are instance-local: the archive knows an account by its
+            # absolute acct, lower-cased; the export's numeric id is kept as ``local_id``
+            account_id=h.lower() if platform == "mastodon" else native_id,
+            local_id=native_id,
             handle=h,
             name=name,
             created_at=created - timedelta(days=rng.randrange(30, 3000)),
@@ -451,6 +455,7 @@ class _Generator:
         self.handles.add(src.key)
         acct = Account(
             account_id=src.account_id,
+            local_id=src.local_id,
             handle=src.handle,
             name=src.name,
             created_at=src.created_at,

@@ -29,7 +29,7 @@ HCLDR = ChatSpec(
 )
 HCLDR_MASTODON = ChatSpec(
     hashtag="HCLDR",
-    hosts=("hcldr", "ColinHung"),
+    hosts=("hcldr@mastodon.social", "ColinHung@mastodon.social"),
     timezone="America/New_York",
     weekday=1,
     start="20:30",
@@ -90,6 +90,7 @@ class Part:
     stem: str
     compress: bool = False
     note: str = ""
+    instance: str | None = None  # Mastodon: fetched from this instance instead of the chat's own
 
 
 PARTS = (
@@ -105,6 +106,9 @@ PARTS = (
          note="twarc2 search pages up to the last tweetchat (31 Oct 2023)"),
     Part("hcldr-mastodon", date(2023, 11, 1), date(2024, 4, 30), "mastodon", "hcldr_2023-2024",
          note="the chat on Mastodon: mastodon.social hashtag timeline plus conversations"),
+    Part("hcldr-mastodon", date(2024, 4, 1), date(2024, 4, 30), "mastodon", "hcldr_2024-04_fosstodon",
+         note="the Mastodon posts of April 2024 again, fetched from fosstodon.org: other ids, same uri",
+         instance="fosstodon.org"),
     Part("hcldr-bluesky", date(2024, 9, 1), date(2024, 12, 31), "bluesky", "hcldr_2024",
          note="the chat on Bluesky: searchPosts (which never returns reposts)"),
     Part("uscap", date(2016, 1, 1), date(2019, 12, 31), "twitter-v1", "uscap_2016-2019",
@@ -134,7 +138,13 @@ def write_samples(folder: str | Path, seed: int = SEED) -> list[Path]:
         chat = chats[part.chat]
         posts = chat.between(part.first, part.last)
         [path] = write(
-            chat, folder, [part.format], posts=posts, stem=part.stem, compress=part.compress
+            chat,
+            folder,
+            [part.format],
+            posts=posts,
+            stem=part.stem,
+            compress=part.compress,
+            instance=part.instance,
         )
         paths.append(path)
         shown = [p for p in posts if not (part.format == "bluesky" and p.is_retweet)]
@@ -174,6 +184,8 @@ Notes:
 - Replies without the hashtag are in the files, as an export that also fetched the conversations
   (twarc `conversation:` searches, Mastodon `/context`) would have them; a bare hashtag search would not.
 - The twarc-csv file repeats the May and June 2021 tweets of the twarc2 file: loading both stores them once.
+- The fosstodon.org file holds posts of the mastodon.social file under other status and account ids
+  (ids are per instance); the `uri` is the same, so loading both stores each post once.
 - The TAGS sheet cannot say which tweet a retweet or quote points to; it has the `RT @x: …` text only.
 - Bluesky's searchPosts returns posts only; reposts are not records, so the Bluesky file has none.
 - #USCAP is a conference hashtag (one session per meeting day, no questions); some of its accounts are

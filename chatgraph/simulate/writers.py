@@ -51,12 +51,15 @@ def write(
     stem: str | None = None,
     search_only: bool = False,
     compress: bool = False,
+    instance: str | None = None,
 ) -> list[Path]:
     """Write ``chat`` (or the subset ``posts``) in each of ``formats`` into ``folder``; return the paths.
 
     Files are named ``<stem>_<suffix>`` (stem defaults to the chat id; suffixes in :data:`FORMATS`),
     with ``.gz`` added when ``compress``. ``search_only`` leaves out posts without the hashtag, i.e.
     writes what a bare hashtag search returns (replies that forgot the tag are then missing).
+    ``instance``: the Mastodon instance the export is fetched from (default: the chat's own); other
+    instances give the same posts other status and account ids, and relative ``acct`` values.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -72,7 +75,10 @@ def write(
             raise ValueError(f"{name} holds {platform} posts; this chat is on {chat.spec.platform}")
         path = folder / f"{stem or chat.spec.chat_id}_{suffix}{'.gz' if compress else ''}"
         buf = io.StringIO()
-        writer(chosen, buf, chat)
+        if name == "mastodon":
+            write_mastodon(chosen, buf, chat, instance)
+        else:
+            writer(chosen, buf, chat)
         data = buf.getvalue().encode("utf-8")
         if compress:
             raw = io.BytesIO()
