@@ -107,90 +107,171 @@ def inferred_schedule(con: duckdb.DuckDBPyConnection, chat_id: str) -> tuple[str
 
 
 def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
-    """Rebuild the chat's sessions and each post's session (``post_threads.session_id``)."""
+    """Bring the chat's sessions and each post's session (``post_threads.session_id``) up to date.
+
+    Incremental where it can be: only the posts from the last sitting boundary before the earliest
+    new post are placed again, and their ``post_threads`` rows are left for
+    :func:`chatgraph.threads.refresh` to complete (``method`` null). A first load, a changed
+    configuration (``chats set`` clears the chat's rows), removed posts or a conference hashtag
+    (one session per day) rebuild the whole chat.
+    """
     conf = configured_schedule(con, chat_id)
     tz = conf.timezone or "UTC"
-    params = {"c": chat_id, "tz": tz}
+    since = _changes(con, chat_id)
+    if since is _UNCHANGED:
+        return
+    mode_before, _ = inferred_schedule(con, chat_id)
+    mode_now = "schedule" if conf.start_time is not None else mode_before
+    cut = None
+    if since is not None and mode_before == mode_now and mode_now in ("schedule", "bursts"):
+        cut = _cut(con, chat_id, since, mode_now)
+    _select_posts(con, chat_id, tz, cut)
+    _bursts(con)
+    if conf.start_time is not None:
+        mode = "schedule"
+        duration = conf.duration_minutes or _modal_duration(con)
+        if duration is None:
+            duration = inferred_schedule(con, chat_id)[1].duration_minutes or DEFAULT_DURATION
+        _schedule_windows(con, chat_id, conf, duration)
+    elif cut is not None:
+        mode = "bursts"
+        _burst_sessions(con, chat_id, cut)
+    elif _looks_like_conference(con):
+        mode = "days"
+        _day_sessions(con, chat_id)
+    else:
+        mode = "bursts"
+        _burst_sessions(con, chat_id, None)
+    _store(con, chat_id, cut)
+    _infer(con, chat_id, mode, tz, cut)
+    for t in ("_chat_posts", "_bursts", "_burst_stats", "_post_session"):
+        con.execute(f"drop table if exists {t}")
+
+
+_UNCHANGED = object()
+
+
+def _changes(con: duckdb.DuckDBPyConnection, chat_id: str):
+    """The time of the earliest post not yet placed; None to rebuild all; _UNCHANGED for nothing."""
+    n_new, since, n_known, n_rows = one(
+        con,
+        """
+        select count(*) filter (where t.post_id is null),
+               min(p.created_at) filter (where t.post_id is null)::VARCHAR,
+               count(t.post_id),
+               (select count(*) from post_threads where chat_id = $c)
+        from posts p left join post_threads t on t.post_id = p.post_id and t.chat_id = $c
+        where p.chat_id = $c and p.created_at is not null
+        """,
+        {"c": chat_id},
+    )
+    if n_rows != n_known or n_known == 0:
+        return None  # posts removed, or nothing placed yet
+    if n_new == 0:
+        return _UNCHANGED
+    return since
+
+
+def _cut(con: duckdb.DuckDBPyConnection, chat_id: str, since, mode: str):
+    """Where to start placing posts again so that no sitting straddles the cut (None: rebuild)."""
+    if mode == "schedule":
+        # Windows are shorter than a day: sittings from the day before the first new post on.
+        return one(
+            con,
+            """select least($since::TIMESTAMPTZ - interval 1 day,
+                            min(starts_at) filter (
+                                where ends_at >= $since::TIMESTAMPTZ - interval 1 day))::VARCHAR
+               from sessions where chat_id = $c""",
+            {"c": chat_id, "since": since},
+        )[0]
+    # Bursts: the first post after the last long gap before the earliest new post.
+    return one(
+        con,
+        f"""
+        with recent as (
+            select created_at, created_at - lag(created_at) over (order by created_at) as gap
+            from posts
+            where chat_id = $c and created_at between $since::TIMESTAMPTZ - interval 60 day
+                                                  and $since::TIMESTAMPTZ
+        )
+        select max(created_at)::VARCHAR from recent
+        where gap > interval {BURST_GAP_MINUTES} minute
+        """,
+        {"c": chat_id, "since": since},
+    )[0]
+
+
+def _select_posts(con: duckdb.DuckDBPyConnection, chat_id: str, tz: str, cut) -> None:
+    """The posts to place: the chat's posts from ``cut`` on (all when None), in local time."""
     try:
         con.execute(
-            """create or replace temp table _chat_posts as
+            f"""create or replace temp table _chat_posts as
                select post_id, created_at, timezone($tz, created_at) as local_at,
                       coalesce(author_id, lower(author_handle)) as author,
-                      is_retweet or retweet_of_post_id is not null as is_retweet,
-                      text
-               from posts where chat_id = $c and created_at is not null""",
-            params,
+                      not (is_retweet or retweet_of_post_id is not null)
+                      and regexp_matches(lower(left(text, 80)), '{FIRST_QUESTION_RE}') as q1
+               from posts
+               where chat_id = $c and created_at is not null
+                 and ($cut::TIMESTAMPTZ is null or created_at >= $cut::TIMESTAMPTZ)""",
+            {"c": chat_id, "tz": tz, "cut": cut},
         )
     except duckdb.Error as e:
         raise ChatgraphError(
             f"chat {chat_id}: time zone {tz!r} is not known; "
             f"fix it with chatgraph chats set {chat_id} --timezone America/New_York"
         ) from e
-    _bursts(con)
-    if conf.start_time is not None:
-        mode = "schedule"
-        duration = conf.duration_minutes or _modal_duration(con) or DEFAULT_DURATION
-        _schedule_windows(con, chat_id, conf, duration)
-    elif _looks_like_conference(con):
-        mode = "days"
-        _day_sessions(con, chat_id)
-    else:
-        mode = "bursts"
-        _burst_sessions(con, chat_id)
-    _store(con, chat_id)
-    _infer(con, chat_id, mode, tz)
-    for t in ("_chat_posts", "_bursts", "_post_session"):
-        con.execute(f"drop table if exists {t}")
 
 
 def _bursts(con: duckdb.DuckDBPyConnection) -> None:
-    """Gap-separated bursts of the chat's posts, and whether each is big enough for a sitting."""
+    """Gap-separated bursts of the posts, and each burst's size, spread and first question."""
     con.execute(
         f"""
         create or replace temp table _bursts as
-        with gaps as (
-            select *, coalesce(created_at - lag(created_at) over w
-                               > interval {BURST_GAP_MINUTES} minute, true)::int as brk
-            from _chat_posts window w as (order by created_at, post_id)
-        ),
-        numbered as (
-            select *, sum(brk) over (order by created_at, post_id rows unbounded preceding) as burst
-            from gaps
+        select post_id, sum(brk) over (order by created_at, post_id rows unbounded preceding) as burst
+        from (
+            select post_id, created_at,
+                   coalesce(created_at - lag(created_at) over (order by created_at, post_id)
+                            > interval {BURST_GAP_MINUTES} minute, true)::int as brk
+            from _chat_posts
         )
-        select post_id, created_at, local_at, author, is_retweet, burst,
-               count(*) over b as burst_posts,
-               count(distinct author) over b as burst_participants,
-               bool_or(regexp_matches(lower(text), '{FIRST_QUESTION_RE}') and not is_retweet)
-                   over b as burst_has_q1
-        from numbered window b as (partition by burst)
+        """
+    )
+    con.execute(
+        f"""
+        create or replace temp table _burst_stats as
+        select b.burst, count(*) as posts, count(distinct c.author) as participants,
+               bool_or(c.q1) as has_q1, min(c.created_at) as t0,
+               quantile_disc(c.local_at, 0.1) as p10, quantile_disc(c.local_at, 0.9) as p90,
+               count(*) >= {MIN_POSTS} and count(distinct c.author) >= {MIN_PARTICIPANTS} as kept
+        from _bursts b join _chat_posts c using (post_id)
+        group by b.burst
         """
     )
 
 
-def _burst_sessions(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
+def _burst_sessions(con: duckdb.DuckDBPyConnection, chat_id: str, cut) -> None:
+    # A later sitting on a local date that already has one (before the cut) is numbered after it.
     con.execute(
-        f"""
+        """
         create or replace temp table _post_session as
-        with kept as (
-            select * from _bursts
-            where burst_posts >= {MIN_POSTS} and burst_participants >= {MIN_PARTICIPANTS}
-        ),
-        dated as (
-            select burst, quantile_disc(local_at, 0.1)::date as local_date, min(created_at) as t0
-            from kept group by burst
+        with dated as (select burst, p10::date as local_date, t0 from _burst_stats where kept),
+        earlier as (
+            select local_date, count(*) as n from sessions
+            where chat_id = $c and $cut::TIMESTAMPTZ is not null and starts_at < $cut::TIMESTAMPTZ
+            group by local_date
         ),
         named as (
-            select burst, local_date,
-                   $c || '-' || strftime(local_date, '%Y-%m-%d')
-                   || case when row_number() over (partition by local_date order by t0) > 1
-                           then '-' || row_number() over (partition by local_date order by t0)
-                           else '' end as session_id
-            from dated
+            select d.burst, d.local_date,
+                   row_number() over (partition by d.local_date order by d.t0)
+                   + coalesce(e.n, 0) as k
+            from dated d left join earlier e using (local_date)
         )
-        select c.post_id, n.session_id, n.local_date
-        from _chat_posts c join kept k using (post_id) join named n using (burst)
+        select b.post_id, $c || '-' || strftime(n.local_date, '%Y-%m-%d')
+                          || case when n.k > 1 then '-' || n.k else '' end as session_id,
+               n.local_date
+        from _bursts b join named n using (burst)
         """,
-        {"c": chat_id},
+        {"c": chat_id, "cut": cut},
     )
 
 
@@ -271,15 +352,8 @@ def _modal_duration(con: duckdb.DuckDBPyConnection) -> int | None:
     """The usual length of the chat's big bursts, rounded up to a quarter hour."""
     row = one(
         con,
-        f"""
-        select mode(ceil(extract(epoch from p90 - p10) / 60 / 15) * 15)::int
-        from (
-            select quantile_disc(created_at, 0.1) as p10, quantile_disc(created_at, 0.9) as p90
-            from _bursts
-            where burst_posts >= {MIN_POSTS} and burst_participants >= {MIN_PARTICIPANTS}
-            group by burst
-        )
-        """,
+        """select mode(ceil(extract(epoch from p90 - p10) / 60 / 15) * 15)::int
+           from _burst_stats where kept""",
     )
     return row[0] if row and row[0] else None
 
@@ -288,14 +362,9 @@ def _looks_like_conference(con: duckdb.DuckDBPyConnection) -> bool:
     """No weekly rhythm and no questions: a conference hashtag, one session per meeting day."""
     n, top, with_q = one(
         con,
-        f"""
-        with b as (
-            select burst, isodow(quantile_disc(local_at, 0.1)) as dow, any_value(burst_has_q1) as q
-            from _bursts
-            where burst_posts >= {MIN_POSTS} and burst_participants >= {MIN_PARTICIPANTS}
-            group by burst
-        )
-        select count(*), coalesce(max(k), 0), count(*) filter (where q)
+        """
+        with b as (select isodow(p10) as dow, has_q1 from _burst_stats where kept)
+        select count(*), coalesce(max(k), 0), count(*) filter (where has_q1)
         from b left join (select dow, count(*) as k from b group by dow) using (dow)
         """,
     )
@@ -305,9 +374,14 @@ def _looks_like_conference(con: duckdb.DuckDBPyConnection) -> bool:
     return not weekly and with_q < 0.5 * n
 
 
-def _store(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
-    params = {"c": chat_id}
-    con.execute("delete from sessions where chat_id = $c", params)
+def _store(con: duckdb.DuckDBPyConnection, chat_id: str, cut) -> None:
+    """Replace the sessions from the cut on, and the placed posts' rows (question left to threads)."""
+    params = {"c": chat_id, "cut": cut}
+    con.execute(
+        """delete from sessions where chat_id = $c
+           and ($cut::TIMESTAMPTZ is null or starts_at >= $cut::TIMESTAMPTZ)""",
+        params,
+    )
     con.execute(
         """
         insert into sessions (session_id, chat_id, starts_at, ends_at, local_date, posts, participants)
@@ -317,38 +391,53 @@ def _store(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
         group by s.session_id
         order by min(c.created_at)
         """,
-        params,
+        {"c": chat_id},
     )
-    con.execute("delete from post_threads where chat_id = $c", params)
+    if cut is None:
+        con.execute("delete from post_threads where chat_id = $c", {"c": chat_id})
+    else:
+        con.execute(
+            """delete from post_threads where chat_id = $c
+               and post_id in (select post_id from _chat_posts)""",
+            {"c": chat_id},
+        )
     con.execute(
         """
         insert into post_threads (post_id, chat_id, session_id, question, method)
-        select c.post_id, $c, s.session_id, null, 'none'
+        select c.post_id, $c, s.session_id, null, null
         from _chat_posts c left join _post_session s using (post_id)
         order by c.created_at, c.post_id
         """,
-        params,
+        {"c": chat_id},
     )
 
 
-def _infer(con: duckdb.DuckDBPyConnection, chat_id: str, mode: str, tz: str) -> None:
-    """Read the weekly schedule off the sessions: modal weekday, start and duration."""
+def _infer(con: duckdb.DuckDBPyConnection, chat_id: str, mode: str, tz: str, cut) -> None:
+    """Read the weekly schedule off the sessions: modal weekday, start and duration.
+
+    After an incremental refresh the new sittings update it only when there are a few of them.
+    """
     row = one(
         con,
         """
         with s as (
-            select p.session_id,
-                   time_bucket(interval 15 minute, quantile_disc(c.local_at, 0.1)) as start_at,
+            select time_bucket(interval 15 minute, quantile_disc(c.local_at, 0.1)) as start_at,
                    quantile_disc(c.local_at, 0.9) as p90
             from _post_session p join _chat_posts c using (post_id)
             group by p.session_id
         )
-        select mode(isodow(start_at)), mode(start_at::time),
+        select count(*), mode(isodow(start_at)), mode(start_at::time),
                mode(ceil(extract(epoch from p90 - start_at) / 60 / 15) * 15)::int
         from s
         """,
     )
-    weekday, start, duration = row if row else (None, None, None)
+    n, weekday, start, duration = row
+    if cut is not None and n < WEEKLY_MIN_SESSIONS:
+        con.execute(
+            "update chat_inference set mode = $m, timezone = $tz where chat_id = $c",
+            {"c": chat_id, "m": mode, "tz": tz},
+        )
+        return
     if mode == "days":
         weekday = start = duration = None
     con.execute(

@@ -92,6 +92,23 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
         "prefixes": prefixes or list(DEFAULT_PREFIXES),
         "hosts": hosts,
     }
+    # Sessions to thread again: those holding a post that sessions.refresh placed again.
+    _run(
+        con,
+        """create or replace temp table _redo as
+           select distinct session_id from post_threads
+           where chat_id = $c and method is null and session_id is not null""",
+        params,
+    )
+    _run(
+        con,
+        """update post_threads set method = 'none'
+           where chat_id = $c and method is null and session_id is null""",
+        params,
+    )
+    if one(con, "select count(*) from _redo")[0] == 0:
+        con.execute("drop table _redo")
+        return
     _run(
         con,
         """
@@ -99,15 +116,15 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
         select * exclude (tag), nullif(tag.w, '') as w, tag.sp = ' ' as spaced,
                nullif(tag.n, '')::int as n
         from (
-        select p.post_id, p.created_at, t.session_id,
-               coalesce(p.author_id, lower(p.author_handle)) as author,
-               lower(p.author_handle) as handle,
-               p.is_retweet or p.retweet_of_post_id is not null as is_retweet,
-               p.reply_to_post_id, p.retweet_of_post_id, p.quote_of_post_id, p.text,
-               regexp_extract(regexp_replace(lower(coalesce(p.text, '')), $lead, ''), $tagre,
-                              ['w', 'sp', 'n']) as tag
-        from posts p join post_threads t on t.post_id = p.post_id and t.chat_id = $c
-        where p.chat_id = $c
+            select p.post_id, p.created_at, t.session_id,
+                   coalesce(p.author_id, lower(p.author_handle)) as author,
+                   lower(p.author_handle) as handle,
+                   p.is_retweet or p.retweet_of_post_id is not null as is_retweet,
+                   p.reply_to_post_id, p.retweet_of_post_id, p.quote_of_post_id,
+                   regexp_extract(regexp_replace(lower(left(coalesce(p.text, ''), 160)), $lead, ''),
+                                  $tagre, ['w', 'sp', 'n']) as tag
+            from post_threads t join posts p on p.post_id = t.post_id
+            where t.chat_id = $c and t.session_id in (select session_id from _redo)
         )
         """,
         params,
@@ -136,10 +153,19 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
             select *, seq[1] = 1 and seq = list_sort(seq) as ordered,
                    len(list_distinct(seq)) as distinct_numbers
             from per
+        ),
+        asked_before as (
+            select author, count(*) as k from (
+                select q.session_id, coalesce(p.author_id, lower(p.author_handle)) as author
+                from questions q join posts p using (post_id)
+                join sessions s on s.session_id = q.session_id and s.chat_id = $c
+                where q.session_id not in (select session_id from _redo)
+                group by all having count(*) >= 2
+            ) group by author
         )
-        select *, count(*) filter (where ordered and distinct_numbers >= 2)
-                      over (partition by author, w) as chat_score
-        from scored
+        select scored.*, count(*) filter (where ordered and distinct_numbers >= 2)
+                      over (partition by author, w) + coalesce(asked_before.k, 0) as chat_score
+        from scored left join asked_before using (author)
         """,
         params,
     )
@@ -161,7 +187,7 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
         con,
         f"""
         create or replace temp table _tq as
-        select t.session_id, t.n as number, t.post_id, t.created_at as asked_at, t.text
+        select t.session_id, t.n as number, t.post_id, t.created_at as asked_at
         from _tp t join _hosts h on h.session_id = t.session_id and h.author = t.author
                                 and h.w = t.w
         where not t.is_retweet and t.quote_of_post_id is null
@@ -233,44 +259,56 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
     )
     _run(
         con,
-        "delete from questions where post_id in (select post_id from posts where chat_id = $c)",
+        """delete from questions where session_id in (select session_id from _redo)
+           or session_id not in (select session_id from sessions)""",
+    )
+    _run(
+        con,
+        """insert into questions
+           select q.session_id, q.number, q.post_id, q.asked_at, p.text
+           from _tq q join posts p using (post_id) order by q.asked_at""",
+    )
+    _run(
+        con,
+        """delete from post_threads
+           where chat_id = $c and session_id in (select session_id from _redo)""",
         params,
     )
     _run(
         con,
-        "insert into questions select session_id, number, post_id, asked_at, text from _tq "
-        "order by asked_at",
-    )
-    _run(con, "delete from post_threads where chat_id = $c", params)
-    _run(
-        con,
         """
         insert into post_threads (post_id, chat_id, session_id, question, method)
-        select t.post_id, $c, t.session_id,
-               case when t.session_id is not null then coalesce(r.question, a.own_q) end,
-               case when t.session_id is null then 'none'
-                    when r.question is null then 'time' else a.method end
+        select t.post_id, $c, t.session_id, coalesce(r.question, a.own_q),
+               case when r.question is null then 'time' else a.method end
         from _tp t left join _ta a using (post_id) left join _resolved r using (post_id)
         order by t.created_at, t.post_id
         """,
         params,
     )
-    _store_inference(con, chat_id)
-    for t in ("_tp", "_askers", "_hosts", "_tq", "_ta", "_resolved"):
+    _store_inference(con, chat_id, params["lead"])
+    for t in ("_redo", "_tp", "_askers", "_hosts", "_tq", "_ta", "_resolved"):
         con.execute(f"drop table if exists {t}")
 
 
-def _store_inference(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
-    """The prefixes and hosts the sessions' questions came from, most used first."""
+def _store_inference(con: duckdb.DuckDBPyConnection, chat_id: str, lead: str) -> None:
+    """The prefixes and hosts of the chat's questions, most used first (read off ``questions``)."""
     row = one(
         con,
         f"""
-        with h as (select * from _hosts where session_id in (select session_id from _tq))
-        select (select list(w order by k desc, w) from (select w, count(*) as k from h group by w)),
+        with q as (
+            select q.session_id, lower(coalesce(p.author_handle, p.author_id)) as handle,
+                   regexp_extract(regexp_replace(lower(left(q.text, 160)), $lead, ''),
+                                  '^([a-z]+)', 1) as w
+            from questions q join posts p using (post_id)
+            join sessions s on s.session_id = q.session_id and s.chat_id = $c
+        )
+        select (select list(w order by k desc, w) from (
+                    select w, count(distinct session_id) as k from q group by w)),
                (select list(handle order by k desc, handle) from (
-                    select handle, count(distinct session_id) as k from h group by handle
-               ) where k >= {HOST_SHARE} * (select count(distinct session_id) from h))
+                    select handle, count(distinct session_id) as k from q group by handle
+               ) where k >= {HOST_SHARE} * (select count(distinct session_id) from q))
         """,
+        {"c": chat_id, "lead": lead},
     )
     prefixes = [p.upper() for p in row[0] or []]
     con.execute(

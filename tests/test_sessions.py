@@ -141,3 +141,73 @@ def test_refresh_replaces_sessions_when_posts_arrive(db):
         ("testchat-2024-05-01", "2024-05-01", "2024-05-01 09:00", "2024-05-01 09:47", 12, 5)
     ]
     assert db.execute("select count(*) from post_threads").fetchone() == (12,)
+
+
+def _derived(db):
+    return (
+        sorted(db.execute("select * from post_threads").fetchall()),
+        sorted(
+            db.execute(
+                "select session_id, local_date, posts, participants from sessions"
+            ).fetchall()
+        ),
+        sorted(db.execute("select session_id, number, post_id from questions").fetchall()),
+    )
+
+
+def _rebuilt(db):
+    db.execute("delete from post_threads")
+    refresh(db)
+    return _derived(db)
+
+
+def test_refresh_after_each_load_equals_a_rebuild(db):
+    """Loads in time order, out of order, and a late straggler: incremental equals a rebuild."""
+    add_chat(db)
+    weeks = ["2024-03-05", "2024-03-12", "2024-03-19", "2024-03-26"]
+
+    def sitting(week: str, tag: str) -> None:
+        for i in range(12):
+            add_post(
+                db,
+                f"{week}-{tag}{i}",
+                f"{week} 20:{i * 4:02d}:00+00",
+                PEOPLE[i % 5],
+                f"A{i % 3 + 1} x",
+            )
+        for n in (1, 2):
+            add_post(
+                db, f"{week}-{tag}q{n}", f"{week} 20:{n * 15 + 1:02d}:30+00", "host", f"Q{n}: y"
+            )
+
+    sitting(weeks[0], "a")
+    refresh(db)
+    sitting(weeks[1], "a")
+    refresh(db)
+    sitting(weeks[3], "a")
+    refresh(db)
+    sitting(weeks[2], "a")  # an older week loaded late
+    add_post(
+        db,
+        "straggler",
+        "2024-03-26 21:20:00+00",
+        "eve",
+        "@ann late reply",
+        reply_to=f"{weeks[3]}-a1",
+    )
+    refresh(db)
+    add_post(db, "lone", "2024-03-28 09:00:00+00", "ann", "promo")
+    refresh(db)
+    got = _derived(db)
+    assert len(got[1]) == 4
+    assert ("straggler", "testchat", "testchat-2024-03-26", 2, "reply") in got[0]
+    assert got == _rebuilt(db)
+
+
+def test_refresh_with_nothing_new_changes_nothing(db):
+    add_chat(db)
+    burst(db, "a", "2024-05-01 09:00")
+    refresh(db)
+    before = _derived(db)
+    refresh(db)
+    assert _derived(db) == before

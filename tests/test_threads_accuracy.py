@@ -103,3 +103,39 @@ def test_conference_days_without_configuration():
     assert con.execute("select count(*) from sessions").fetchall() == [(17,)]
     assert con.execute("select count(*) from questions").fetchall() == [(0,)]
     assert score.session_share >= 0.99, score
+
+
+def test_loading_month_by_month_equals_loading_at_once(tmp_path):
+    """Each load refreshes incrementally; the result is the same as one load of everything."""
+    from chatgraph import db as dbmod
+    from chatgraph import ingest
+
+    spec = simulate.ChatSpec(
+        hashtag="StepChat", hosts=("StepHost",), timezone="Europe/Dublin", weekday=2,
+        start="13:00", question_prefix="Q", start_date=date(2021, 1, 1), end_date=date(2021, 6, 30),
+    )  # fmt: skip
+    chat = simulate.generate(spec, seed=4707)
+    months = sorted({p.created_at.strftime("%Y-%m") for p in chat.posts})
+    order = months[:2] + months[3:] + months[2:3]  # one month arrives late
+    stepwise = dbmod.connect(":memory:")
+    for m in order:
+        posts = [p for p in chat.posts if p.created_at.strftime("%Y-%m") == m]
+        paths = simulate.write(chat, tmp_path, posts=posts, stem=f"step-{m}")
+        ingest.load(stepwise, [str(p) for p in paths])
+    at_once = accuracy.load_simulated(chat)
+
+    def derived(con):
+        return (
+            con.execute("select * from post_threads order by post_id").fetchall(),
+            con.execute(
+                "select * replace (starts_at::VARCHAR as starts_at, ends_at::VARCHAR as ends_at) "
+                "from sessions order by session_id"
+            ).fetchall(),
+            con.execute(
+                "select * replace (asked_at::VARCHAR as asked_at) "
+                "from questions order by session_id, number"
+            ).fetchall(),
+        )
+
+    assert derived(stepwise) == derived(at_once)
+    assert accuracy.score(stepwise, chat).question_share >= 0.99
