@@ -39,13 +39,17 @@ def read_rows(
     head: Head,
     table: str,
     keep: Callable[[list[str]], list[str]] | None = None,
+    *,
+    view: bool = False,
 ) -> list[str]:
-    """Create temp view ``table``: ``record_no``, ``reject``, ``raw`` and the columns as VARCHAR.
+    """Create temp table ``table``: ``record_no``, ``reject``, ``raw`` and the columns as VARCHAR.
 
     Every row is checked against the header, but only the columns ``keep(names)`` picks are stored
     (all when ``keep`` is None). Rejected rows have NULL columns. Returns the header's column names.
-    Drop what this creates with :func:`drop_rows`.
+    ``view``: make ``table`` a view over the rows as read (no second copy of a big file); drop it
+    and what it reads with :func:`drop_rows`.
     """
+    kind = "view" if view else "table"
     names = header_names(head)
     kept = keep(names) if keep else names
     picked = ", ".join(ident(n) for n in kept) if kept else "null as no_columns"
@@ -93,7 +97,7 @@ def read_rows(
     rejected = con.execute("select count(*) from csv_bad").fetchone()[0]
     if rejected == 0:
         con.execute(
-            f"""create or replace temp view {table} as
+            f"""create or replace temp {kind} {table} as
                 select good_no as record_no, null::VARCHAR as reject, null::VARCHAR as raw,
                        csv_good.* exclude (good_no)
                 from csv_good"""
@@ -110,7 +114,7 @@ def read_rows(
         )
         con.execute(
             f"""
-            create or replace temp view {table} as
+            create or replace temp {kind} {table} as
             select csv_numbers.record_no, null::VARCHAR as reject, null::VARCHAR as raw,
                    csv_good.* exclude (good_no)
             from csv_good join csv_numbers using (good_no)
@@ -118,13 +122,18 @@ def read_rows(
             select record_no, {reason} as reject, left(raw, {RAW_KEEP}) as raw from csv_bad
             """
         )
-    for t in (_ERRORS, _SCANS):
+    done = (_ERRORS, _SCANS) if view else (_ERRORS, _SCANS, "csv_good", "csv_bad", "csv_numbers")
+    for t in done:
         con.execute(f"drop table if exists {t}")
     return names
 
 
 def drop_rows(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    con.execute(f"drop view if exists {table}")
+    """Drop the rows :func:`read_rows` made, as a view or a table."""
+    is_view = con.execute(
+        "select count(*) from duckdb_views() where view_name = $t and temporary", {"t": table}
+    ).fetchone()[0]
+    con.execute(f"drop {'view' if is_view else 'table'} if exists {table}")
     for t in ("csv_good", "csv_bad", "csv_numbers"):
         con.execute(f"drop table if exists {t}")
 

@@ -50,7 +50,7 @@ def _mangled_id_reason(names: set[str]) -> str:
 
 def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> None:
     head = Head.read(source)
-    order = read_rows(con, source, head, "csv_rows")
+    order = read_rows(con, source, head, "csv_rows", view=True)
     names = set(order)
 
     def c(name: str) -> str:

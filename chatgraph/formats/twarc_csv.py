@@ -33,7 +33,9 @@ def sniff(head: Head) -> bool:
 def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> None:
     head = Head.read(source)
     names = set(
-        read_rows(con, source, head, "csv_rows", keep=lambda ns: [n for n in ns if n in USED])
+        read_rows(
+            con, source, head, "csv_rows", keep=lambda ns: [n for n in ns if n in USED], view=True
+        )
     )
 
     def c(name: str) -> str:
