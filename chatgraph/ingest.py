@@ -433,6 +433,17 @@ def _archive(
         where tag is not null and trim(tag) <> ''
         """
     )
+    # A copy that knows a mentioned account's id (twarc2 JSON) completes one that does not (twarc-csv).
+    con.execute(
+        """
+        update mentions set account_id = i.account_id
+        from (select post_id, lower(ltrim(m.handle, '@')) as handle, any_value(m.account_id) as account_id
+              from (select post_id, unnest(mentions) as m from incoming)
+              where m.account_id is not null and m.handle is not null
+              group by all) i
+        where mentions.account_id is null and mentions.post_id = i.post_id and lower(mentions.handle) = i.handle
+        """
+    )
     _upsert_accounts(con)
     con.execute(
         "insert into post_sources select distinct post_id, $s, record_no from stage where reject is null",

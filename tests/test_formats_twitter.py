@@ -667,3 +667,13 @@ def test_lines_that_are_not_tweets(tmp_path):
     ]  # fmt: skip
     assert post(con, "1700000000000000002")["text"] == "A1 <3 #hcldr"
     assert post(con, "1700000000000000002")["author_handle"] is None  # no includes on that line
+
+
+def test_csv_first_then_pages_completes_mention_ids():
+    con, (table, pages) = archive(
+        realdata("twarc-csv/blacklivesmatter_search.csv"), v2("blacklivesmatter_search.jsonl")
+    )
+    assert (table.inserted, pages.inserted, pages.duplicates) == (500, 0, 500)
+    assert counts(con) == (500, 367, 0)
+    listed = "from mentions where post_id in (select post_id from posts)"
+    assert con.execute(f"select count(*), count(account_id) {listed}").fetchone() == (374, 374)
