@@ -55,6 +55,11 @@ NEVER_POSTED = "#d9d9d9"
 # First-year colours run from an early dark blue to a late yellow (viridis stops).
 YEAR_STOPS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]
 TOP_PARTNERS = 3
+# Node radii in pixels at zoom 1, as the page's vis-network scaling draws them (by degree).
+RADIUS_MIN, RADIUS_MAX = 5.0, 32.0
+# The layout is scaled so that an account's nearest neighbour is typically this many pixels away
+# (node radii run from 5 to 32 pixels at zoom 1).
+NEIGHBOUR_PX = 80.0
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -149,6 +154,112 @@ def layout(
     pos -= pos.mean(0)
     span = float(np.abs(pos).max()) or 1.0
     return pos / (2 * span)
+
+
+def _nearest_distance(pos: np.ndarray) -> float:
+    """The median distance from each point to its nearest other point (in row blocks)."""
+    n = len(pos)
+    if n < 2:
+        return 1.0
+    best = np.empty(n, np.float32)
+    block = max(1, 2_000_000 // n)
+    for i0 in range(0, n, block):
+        d = ((pos[i0 : i0 + block, None, :] - pos[None, :, :]) ** 2).sum(-1)
+        d[np.arange(len(d)), np.arange(i0, i0 + len(d))] = np.inf
+        best[i0 : i0 + block] = d.min(1)
+    return float(np.sqrt(np.median(best)))
+
+
+def node_radii(degree: np.ndarray) -> np.ndarray:
+    """vis-network's linear value scaling: the smallest degree gets RADIUS_MIN, the largest
+    RADIUS_MAX (all the middle size when they are equal)."""
+    lo, hi = float(degree.min()), float(degree.max())
+    t = np.full(len(degree), 0.5) if hi == lo else (degree - lo) / (hi - lo)
+    return (RADIUS_MIN + t * (RADIUS_MAX - RADIUS_MIN)).astype(np.float32)
+
+
+def spread(pos: np.ndarray, radii: np.ndarray, gap: float = 4.0, rounds: int = 30) -> np.ndarray:
+    """Push overlapping nodes (positions and radii in pixels) apart until none overlaps (or the
+    rounds run out), each pair moving half the overlap; hubs that the layout drew on top of each
+    other end up side by side."""
+    pos = pos.astype(np.float32).copy()
+    n = len(pos)
+    if n < 2:
+        return pos
+    block = max(1, 2_000_000 // n)
+    for _ in range(rounds):
+        moved = False
+        push = np.zeros_like(pos)
+        for i0 in range(0, n, block):
+            i1 = min(n, i0 + block)
+            delta = pos[i0:i1, None, :] - pos[None, :, :]
+            dist = np.sqrt((delta * delta).sum(-1))
+            need = radii[i0:i1, None] + radii[None, :] + gap
+            over = need - dist
+            over[np.arange(i1 - i0), np.arange(i0, i1)] = 0
+            over = np.where(over > 0, over, 0)
+            if not over.any():
+                continue
+            moved = True
+            # coincident points get a fixed direction so they still separate
+            safe = np.where(dist > 1e-6, dist, 1.0)
+            unit = delta / safe[..., None]
+            unit[dist <= 1e-6] = (1.0, 0.0)
+            push[i0:i1] += (unit * (over / 2)[..., None]).sum(1)
+        if not moved:
+            break
+        pos += push
+    return pos
+
+
+def layout_components(
+    n: int, src: np.ndarray, dst: np.ndarray, weight: np.ndarray, seed: int = SEED
+) -> np.ndarray:
+    """Each connected component laid out on its own (:func:`layout`), sized by its number of
+    accounts, and the components packed in rows, largest first: separate groups sit side by side
+    instead of being pushed to the corners by one another."""
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in zip(src.tolist(), dst.tolist(), strict=True):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in range(n):
+        members[find(i)].append(i)
+    groups = sorted(members.values(), key=lambda g: (-len(g), g[0]))
+    if len(groups) == 1:
+        return layout(n, src, dst, weight, seed=seed)
+    root = np.array([find(i) for i in range(n)])
+    pos = np.zeros((n, 2), np.float32)
+    sides = [math.sqrt(len(g)) for g in groups]
+    row_width = max(sides[0], 1.8 * math.sqrt(sum(s * s for s in sides)))  # screens are wide
+    x = y = row_height = 0.0
+    for group, side in zip(groups, sides, strict=True):
+        if x > 0 and x + side > row_width:
+            x, y = 0.0, y + row_height
+            row_height = 0.0
+        local = {node: i for i, node in enumerate(group)}
+        keep = root[src] == root[group[0]]
+        sub = layout(
+            len(group),
+            np.array([local[i] for i in src[keep].tolist()], dtype=np.int64),
+            np.array([local[i] for i in dst[keep].tolist()], dtype=np.int64),
+            weight[keep],
+            seed=seed,
+        )
+        pad = 0.85 if len(group) > 2 else 0.5
+        pos[group] = sub * side * pad + np.array([x + side / 2, y + side / 2], np.float32)
+        x += side
+        row_height = max(row_height, side)
+    pos -= (pos.min(0) + pos.max(0)) / 2
+    return pos / (2 * (float(np.abs(pos).max()) or 1.0))
 
 
 # ------------------------------------------------------------------------------------------ data
@@ -249,8 +360,13 @@ def map_data(
     src = np.array([index[a] for a, _ in ordered], dtype=np.int64)
     dst = np.array([index[b] for _, b in ordered], dtype=np.int64)
     wts = np.array([pairs[p]["w"] for p in ordered], dtype=np.float32)
-    pos = layout(len(handles), src, dst, wts, seed=seed)
-    scale = 60.0 * math.sqrt(len(handles)) + 200.0
+    pos = layout_components(len(handles), src, dst, wts, seed=seed)
+    scale = NEIGHBOUR_PX / max(_nearest_distance(pos), 1e-4)
+    deg = np.zeros(len(handles))
+    np.add.at(deg, src, 1)
+    np.add.at(deg, dst, 1)
+    pos = spread(pos * scale, node_radii(deg))
+    scale = 1.0
 
     accounts = _accounts(con, chat, tz, handles)
     degree: dict[str, int] = defaultdict(int)

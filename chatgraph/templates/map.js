@@ -99,7 +99,7 @@
       shape: "dot",
       borderWidth: 1,
       color: { border: "rgba(0,0,0,0.35)" },
-      scaling: { min: 5, max: 40, label: { enabled: true, min: 11, max: 30, drawThreshold: 8, maxVisible: 26 } },
+      scaling: { min: 5, max: 32, label: { enabled: true, min: 10, max: 20, drawThreshold: 8, maxVisible: 22 } },
       font: { face: "system-ui, sans-serif", color: "#111", strokeWidth: 3, strokeColor: "#ffffff" }
     },
     edges: {
@@ -117,6 +117,8 @@
     var e = D.edges[p.edge];
     if (e && !e.tipped) { e.tipped = true; edges.update({ id: e.id, title: tip(edgeTip(e)) }); }
   });
+  // The container has its size by now; fit the whole network in it before the first frame.
+  network.fit({ animation: false });
   performance.mark("chatgraph:network");
   network.once("afterDrawing", function () {
     window.chatgraphDrawnAt = performance.now();
