@@ -6,22 +6,12 @@ from collections.abc import Iterable
 
 import duckdb
 
+from chatgraph import interactions, sessions, threads
+
 
 def refresh(con: duckdb.DuckDBPyConnection, chat_ids: Iterable[str]) -> None:
     """Bring sessions, question threads, interactions and connections up to date for these chats."""
-    steps = []
-    try:
-        from chatgraph import sessions, threads
-
-        steps += [sessions.refresh, threads.refresh]
-    except ImportError:
-        pass
-    try:
-        from chatgraph import interactions
-
-        steps.append(interactions.refresh)
-    except ImportError:
-        pass
+    steps = [sessions.refresh, threads.refresh, interactions.refresh]
     for chat_id in chat_ids:
         for step in steps:
             step(con, chat_id)
