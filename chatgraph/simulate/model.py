@@ -27,7 +27,8 @@ class ChatSpec:
     ``hosts[0]`` posts the questions, or ``hosts[1]`` in a ``cohost_share`` of sittings (the others
     take part as members do). ``platform`` decides handles, ids and which formats can be written (``twitter``, ``mastodon``,
     ``bluesky``; Bluesky searches never hold reposts, so a Bluesky chat has none).
-    The community: ``core_size`` regulars from the start; newcomers per session rise from
+    The community: ``core_size`` regulars from the start (a ``regular_share`` of newcomers become
+    regulars for a while, the rest come a few times); newcomers per session rise from
     ``newcomers_start`` to ``newcomers_peak`` in ``peak_year`` and then shrink by ``decline`` a year.
     ``scale`` multiplies the community (and so the posts) for benchmarks.
     """
@@ -49,6 +50,7 @@ class ChatSpec:
     kind: str = "weekly"
     meetings: tuple[tuple[date, int], ...] = ()
     core_size: int = 6
+    regular_share: float = 0.1  # newcomers who become regulars for a year or three
     newcomers_start: float = 1.2
     newcomers_peak: float = 2.4
     peak_year: int = 2019
@@ -390,8 +392,11 @@ class _Generator:
             raise ValueError(f"kind must be 'weekly' or 'conference', not {spec.kind!r}")
         self.spec = spec
         self.seed = seed
+        # Three streams drawn from one seed: what happens (who comes, who answers, when, to whom),
+        # the words, and the ids. Rewording a template then leaves the chat's structure as it was.
         self.rng = random.Random(seed)
-        self.ids = _Ids(self.rng)
+        self.trng = random.Random(self.rng.getrandbits(64))
+        self.ids = _Ids(random.Random(self.rng.getrandbits(64)))
         self.zone = spec.zone
         self.accounts: list[Account] = []
         self.handles: set[str] = set()
@@ -407,9 +412,11 @@ class _Generator:
     # accounts -------------------------------------------------------------------------------------
 
     def new_account(self, created: datetime, role: str, handle: str | None = None) -> Account:
-        rng, platform = self.rng, self.spec.platform
+        rng, platform = self.trng, self.spec.platform
         while True:
-            name = T.person_name(rng) if role != "external" else T.organisation(rng)
+            name = T.person_name(self.trng) if role != "external" else T.organisation(self.trng)
+            if handle is not None:
+                name = T.name_from_handle(handle, self.spec.hashtag)
             base = handle or (name if role == "external" else T.handle_for(name, rng))
             if platform == "mastodon":
                 instance = self.spec.instance if rng.random() < 0.6 else rng.choice(T.INSTANCES)
@@ -422,7 +429,9 @@ class _Generator:
                 break
             handle = None
         self.handles.add(h.lower())
-        native_id = self.ids.account(platform, created - timedelta(days=rng.randrange(30, 3000)))
+        native_id = self.ids.account(
+            platform, created - timedelta(days=self.ids.rng.randrange(30, 3000))
+        )
         acct = Account(
             # Mastodon account ids are instance-local: the archive knows an account by its
             # absolute acct, lower-cased; the export's numeric id is kept as ``local_id``
@@ -430,11 +439,12 @@ class _Generator:
             local_id=native_id,
             handle=h,
             name=name,
-            created_at=created - timedelta(days=rng.randrange(30, 3000)),
+            created_at=created
+            - timedelta(days=rng.randrange(30, 3000), seconds=rng.randrange(86400)),
             role=role,
             followers=int(rng.lognormvariate(6, 1.2)),
             location=rng.choice(T.LOCATIONS),
-            description=T.bio(rng),
+            description=T.bio(self.trng),
         )
         self.accounts.append(acct)
         return acct
@@ -474,7 +484,7 @@ class _Generator:
         parts = list(parts)
         quote_of = kw.get("quote_of")
         if quote_of is not None and self.spec.platform == "twitter":
-            parts += [("text", " "), ("link", T.tco(self.rng))]
+            parts += [("text", " "), ("link", T.tco(self.trng))]
         p = Post(f"tmp{len(self.posts)}", self.spec.platform, when, author, parts, kind, **kw)
         self.posts.append(p)
         return p
@@ -502,7 +512,7 @@ class _Generator:
             else:
                 rkey = self.ids.tid(when)
                 p.post_id = f"at://{author.account_id}/app.bsky.feed.post/{rkey}"
-                p.native = {"rkey": rkey, "cid": T.cid(self.rng)}
+                p.native = {"rkey": rkey, "cid": T.cid(self.trng)}
 
     def limit(self, when: datetime) -> int:
         """How long a post may be: Twitter went from 140 to 280 characters on 7 Nov 2017."""
@@ -512,7 +522,7 @@ class _Generator:
 
     def tag(self) -> tuple[str, str]:
         h = self.spec.hashtag
-        return ("tag", h if self.rng.random() < 0.85 else h.lower())
+        return ("tag", h if self.trng.random() < 0.85 else h.lower())
 
     def reply_parts(self, author: Account, parent: Post) -> list[tuple[str, object]]:
         """Leading auto-mentions of a reply (Twitter and Mastodon put the parent's author first)."""
@@ -588,15 +598,17 @@ class _Generator:
         if acct is None:
             acct = self.new_account(when, role)
         acct.role = role
+        # lifetimes are uniform, not exponential: a sample chat's size should not hinge on one
+        # account that happens to stay for ever
         if role == "core":
-            acct.attend = rng.uniform(0.65, 0.92)
-            acct.leaves_at = index + int(rng.expovariate(1 / 400))
-        elif rng.random() < 0.12:
-            acct.attend = rng.uniform(0.45, 0.8)
-            acct.leaves_at = index + 1 + int(rng.expovariate(1 / 120))
+            acct.attend = rng.uniform(0.65, 0.9)
+            acct.leaves_at = index + rng.randint(150, 500)
+        elif rng.random() < self.spec.regular_share:
+            acct.attend = rng.uniform(0.45, 0.75)
+            acct.leaves_at = index + rng.randint(40, 160)
         else:
             acct.attend = rng.uniform(0.05, 0.25)
-            acct.leaves_at = index + 1 + int(rng.expovariate(1 / 30))
+            acct.leaves_at = index + rng.randint(4, 40)
         self.members.append(acct)
         return acct
 
@@ -644,9 +656,9 @@ class _Generator:
         start, end = session.starts_at, session.ends_at
         last = end + STRAGGLE
         n_q = spec.questions + (1 if rng.random() < spec.five_questions_share else 0)
-        topic = rng.choice(T.TOPICS)
+        topic = self.trng.choice(T.TOPICS)
         guest = rng.choice(self.externals) if rng.random() < 0.15 else None
-        style = rng.choice(T.QUESTION_STYLES)
+        style = self.trng.choice(T.QUESTION_STYLES)
         people = [p for p in people if p.key != host.key]
         answerable: list[Post] = []  # posts others reply to, retweet or quote
 
@@ -659,7 +671,9 @@ class _Generator:
 
         # pre-chat: welcome and introductions (question 0)
         welcome_at = start + timedelta(seconds=rng.randrange(0, 50))
-        welcome = self.post(welcome_at, host, T.welcome(rng, self.tag(), topic, guest), "welcome")
+        welcome = self.post(
+            welcome_at, host, T.welcome(self.trng, self.tag(), topic, guest), "welcome"
+        )
         answerable.append(welcome)
         if promo is not None and rng.random() < 0.5:
             self.retweet(start - timedelta(seconds=rng.randrange(60, 300)), host, promo)
@@ -674,7 +688,7 @@ class _Generator:
                         -PRE_CHAT.total_seconds() + 30, (q_times[0] - start).total_seconds() - 20
                     )
                 )
-                intro = self.post(t, person, T.intro(rng, self.tag()), "chatter")
+                intro = self.post(t, person, T.intro(self.trng, self.tag()), "chatter")
                 if rng.random() < 0.2:
                     answerable.append(intro)
 
@@ -684,7 +698,7 @@ class _Generator:
             q = self.post(
                 qt,
                 host,
-                T.question(rng, spec.question_prefix, i, style, topic, self.tag()),
+                T.question(self.trng, spec.question_prefix, i, style, topic, self.tag()),
                 "question",
                 question_number=i,
             )
@@ -707,7 +721,9 @@ class _Generator:
                 person = rng.choice(people)
                 t = q.created_at + timedelta(seconds=rng.uniform(30, 200))
                 answerable.append(
-                    self.post(t, person, T.quote_comment(rng, self.tag()), "quote", quote_of=q)
+                    self.post(
+                        t, person, T.quote_comment(self.trng, self.tag()), "quote", quote_of=q
+                    )
                 )
             for person in people:
                 if rng.random() >= (0.72 if person.role == "core" else 0.55):
@@ -731,7 +747,7 @@ class _Generator:
                 elif rng.random() < 0.04:
                     mention = rng.choice(self.externals)
                 parts = T.answer(
-                    rng,
+                    self.trng,
                     spec.question_prefix,
                     i if tagged else None,
                     topic,
@@ -753,12 +769,12 @@ class _Generator:
                 self.post(
                     t,
                     rng.choice(people),
-                    T.was_great(rng, spec.question_prefix, self.tag()),
+                    T.was_great(self.trng, spec.question_prefix, self.tag()),
                     "chatter",
                 )
 
         closing_at = end - timedelta(seconds=rng.randrange(30, 150))
-        self.post(closing_at, host, T.closing(rng, self.tag(), spec.hashtag), "closing")
+        self.post(closing_at, host, T.closing(self.trng, self.tag(), spec.hashtag), "closing")
         everyone = people + [host] + cohosts
         self.reactions(answerable, everyone, end, last)
 
@@ -792,7 +808,7 @@ class _Generator:
                 if t is None:
                     continue
                 parts = self.reply_parts(who, parent) + T.reply(
-                    rng, self.tag() if rng.random() < 0.4 else None
+                    self.trng, self.tag() if rng.random() < 0.4 else None
                 )
                 r = self.post(t, who, parts, "reply", reply_to=parent)
                 depth[r.post_id] = d + 1
@@ -808,7 +824,7 @@ class _Generator:
                     self.post(
                         t,
                         parent.author,
-                        T.self_thread(rng, self.tag() if rng.random() < 0.3 else None),
+                        T.self_thread(self.trng, self.tag() if rng.random() < 0.3 else None),
                         "reply",
                         reply_to=parent,
                     )
@@ -832,7 +848,9 @@ class _Generator:
                     last,
                 )
                 if t is not None:
-                    self.post(t, who, T.quote_comment(rng, self.tag()), "quote", quote_of=parent)
+                    self.post(
+                        t, who, T.quote_comment(self.trng, self.tag()), "quote", quote_of=parent
+                    )
 
     def conference_day(self, session: Session, people: list[Account]) -> None:
         rng = self.rng
@@ -848,7 +866,7 @@ class _Generator:
                         [p for p in people if p.key != person.key] or self.externals
                     )
                 originals.append(
-                    self.post(t, person, T.conference(rng, self.tag(), mention), "chatter")
+                    self.post(t, person, T.conference(self.trng, self.tag(), mention), "chatter")
                 )
         originals.sort(key=lambda p: p.created_at)
         self.reactions(originals, people, end, end + STRAGGLE)
@@ -862,7 +880,10 @@ class _Generator:
             day, time(rng.randrange(9, 17), rng.randrange(60), rng.randrange(60)), self.zone
         )
         return self.post(
-            local.astimezone(UTC), host, T.promo(rng, self.tag(), self.spec, topic, guest), "promo"
+            local.astimezone(UTC),
+            host,
+            T.promo(self.trng, self.tag(), self.spec, topic, guest),
+            "promo",
         )
 
     def lone_posts(self) -> None:
@@ -890,7 +911,10 @@ class _Generator:
                 day, time(rng.randrange(8, 19), rng.randrange(60), rng.randrange(60)), self.zone
             )
             p = self.post(
-                local.astimezone(UTC), who, T.afterthought(rng, self.tag(), self.spec.kind), "lone"
+                local.astimezone(UTC),
+                who,
+                T.afterthought(self.trng, self.tag(), self.spec.kind),
+                "lone",
             )
             if rng.random() < 0.3:
                 fan = rng.choice(regulars[-60:])

@@ -23,6 +23,7 @@ HCLDR = ChatSpec(
     start_date=date(2016, 1, 1),
     end_date=date(2023, 10, 31),  # the last #HCLDR tweetchat
     core_size=3,
+    regular_share=0.06,
     newcomers_start=0.45,
     newcomers_peak=0.9,
     peak_year=2019,

@@ -8,6 +8,7 @@ are the ones the simulator means.
 from __future__ import annotations
 
 import random
+import re
 import string
 
 FIRST = [
@@ -119,6 +120,16 @@ def person_name(rng: random.Random) -> str:
     name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
     role = rng.choice(ROLES)
     return f"{name}, {role}" if role else name
+
+
+def name_from_handle(handle: str, hashtag: str) -> str:
+    """A display name for a configured handle: ``HCLDR chat`` for the chat's own account, ``Colin
+    Hung`` for ``ColinHung``."""
+    base = handle.split("@")[0].split(".")[0]
+    if base.lower().startswith(hashtag.lower()):
+        return f"{hashtag} chat"
+    words = re.findall(r"[A-Z][a-z]+", base)
+    return " ".join(words) if len(words) >= 2 else base
 
 
 def organisation(rng: random.Random) -> str:

@@ -14,6 +14,7 @@ from chatgraph.simulate.model import Account, Post, SimulatedChat
 from chatgraph.simulate.render import (
     Counts,
     Rendered,
+    html_escape_twitter,
     newest_first,
     permalink,
     shift,
@@ -26,6 +27,23 @@ from chatgraph.simulate.render import (
 
 # --------------------------------------------------------------------------------------------------
 # Twitter API v1.1 (twarc1 JSONL)
+
+
+def _cut_escaped(text: str, n: int) -> str:
+    """The first ``n`` code points of an escaped text, never ending inside ``&amp;``/``&lt;``/``&gt;``."""
+    cut = text[:n]
+    amp = cut.rfind("&", max(0, n - 4))
+    if amp >= 0 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut
+
+
+def rt_text(orig: Post) -> str:
+    """A retweet's own ``RT @x: …`` text: cut at 140 characters of the unescaped text, then escaped."""
+    plain = f"RT @{orig.author_handle}: {orig.text}"
+    if len(plain) > 140:
+        plain = plain[:139] + "…"
+    return html_escape_twitter(plain)
 
 
 def v1_user(acct: Account) -> dict:
@@ -87,10 +105,10 @@ def v1_tweet(post: Post, counts: Counts, embed: bool = True) -> dict:
         "filter_level": "low",
         "lang": "en",
     }
-    if len(full) > 140:
+    if len(post.text) > 140:  # Twitter counts the unescaped text
         # compat mode: the text is cut and links to the whole tweet, which is in extended_tweet
         link = f"https://t.co/{post.post_id[-10:]}"
-        cut = full[:114].rstrip()
+        cut = _cut_escaped(full, 114).rstrip()
         tweet["text"] = f"{cut}… {link}"
         short = within(ents, len(cut))
         short["urls"] = short["urls"] + [
@@ -126,9 +144,8 @@ def _v1_retweet(post: Post, counts: Counts) -> dict:
     original = v1_tweet(orig, counts)
     r = Rendered(orig)
     prefix = f"RT @{orig.author_handle}: "
-    whole = prefix + r.text
+    text = rt_text(orig)
     # compat mode cuts the text at 140 but keeps every entity of the uncut text (FORMATS.md quirk 2)
-    text = whole if len(whole) <= 140 else whole[:139] + "…"
     ents = shift(r.entities(), len(prefix))
     rt_mention = {
         "screen_name": orig.author_handle, "name": orig.author_name, "id": int(orig.author_id),
@@ -247,7 +264,7 @@ def v2_tweet(post: Post, counts: Counts) -> dict:
         r = Rendered(orig)
         prefix = f"RT @{orig.author_handle}: "
         whole = prefix + r.text
-        text = whole if len(whole) <= 140 else whole[:139] + "…"
+        text = rt_text(orig)
         ents = shift(r.entities(), len(prefix))
         ents["user_mentions"] = [
             {
