@@ -235,8 +235,12 @@ def _read_docs(con: duckdb.DuckDBPyConnection, items: str, safe: bool) -> None:
                    case when json is null then 'bad'
                         when page.data is not null then 'page'
                         when json_type(json, '$.data') = 'OBJECT' then 'stream'
-                        when json_exists(json, '$.data') or json_exists(json, '$.errors')
-                             or json_exists(json, '$.meta') then 'empty'
+                        -- a page that found nothing; a data value of another shape is unreadable
+                        when coalesce(json_type(json, '$.data') = 'ARRAY'
+                                      and json_array_length(json, '$.data') = 0,
+                                      not json_exists(json, '$.data')
+                                      and (json_exists(json, '$.errors')
+                                           or json_exists(json, '$.meta'))) then 'empty'
                         when json_exists(json, '$.id') and json_exists(json, '$.text') then 'flat'
                         else 'other' end as kind
             from (select *, {transform(PAGE_TYPE)} as page from {items})),
