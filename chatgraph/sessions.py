@@ -54,7 +54,7 @@ MIN_DAY_PARTICIPANTS = 2
 WEEKLY_MIN_SESSIONS = 3
 WEEKLY_SHARE = 0.5
 # Posts that open a question look like this (lower-cased, after leading mentions).
-FIRST_QUESTION_RE = r"^\s*(?:\.?@\w+[:,]?\s+)*(?:q|t)\s?1(?:[^a-z0-9]|$)"
+FIRST_QUESTION_RE = r"^\s*(?:\.?@[\w.@-]+[:,]?\s+)*(?:q|t)\s?1(?:[^a-z0-9]|$)"
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -126,19 +126,19 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
     if since is not None and mode_before == mode_now and mode_now in ("schedule", "bursts"):
         cut = _cut(con, chat_id, since, mode_now)
     _select_posts(con, chat_id, tz, cut)
-    _bursts(con)
+    _bursts(con, tz)
     if conf.start_time is not None:
         mode = "schedule"
         duration = conf.duration_minutes or _modal_duration(con)
         if duration is None:
             duration = inferred_schedule(con, chat_id)[1].duration_minutes or DEFAULT_DURATION
-        _schedule_windows(con, chat_id, conf, duration)
+        _schedule_windows(con, chat_id, conf, duration, tz)
     elif cut is not None:
         mode = "bursts"
         _burst_sessions(con, chat_id, cut)
     elif _looks_like_conference(con):
         mode = "days"
-        _day_sessions(con, chat_id)
+        _day_sessions(con, chat_id, tz)
     else:
         mode = "bursts"
         _burst_sessions(con, chat_id, None)
@@ -202,27 +202,35 @@ def _cut(con: duckdb.DuckDBPyConnection, chat_id: str, since, mode: str):
 
 
 def _select_posts(con: duckdb.DuckDBPyConnection, chat_id: str, tz: str, cut) -> None:
-    """The posts to place: the chat's posts from ``cut`` on (all when None), in local time."""
+    """The posts to place: the chat's posts from ``cut`` on (all when None).
+
+    Whether a post opens question 1 is only needed to tell a conference hashtag on a rebuild.
+    """
     try:
-        con.execute(
-            f"""create or replace temp table _chat_posts as
-               select post_id, created_at, timezone($tz, created_at) as local_at,
-                      coalesce(author_id, lower(author_handle)) as author,
-                      not (is_retweet or retweet_of_post_id is not null)
-                      and regexp_matches(lower(left(text, 80)), '{FIRST_QUESTION_RE}') as q1
-               from posts
-               where chat_id = $c and created_at is not null
-                 and ($cut::TIMESTAMPTZ is null or created_at >= $cut::TIMESTAMPTZ)""",
-            {"c": chat_id, "tz": tz, "cut": cut},
-        )
+        con.execute("select timezone($tz, TIMESTAMPTZ '2020-01-01 00:00:00+00')", {"tz": tz})
     except duckdb.Error as e:
         raise ChatgraphError(
             f"chat {chat_id}: time zone {tz!r} is not known; "
             f"fix it with chatgraph chats set {chat_id} --timezone America/New_York"
         ) from e
+    q1 = (
+        "false"
+        if cut is not None
+        else f"""not (is_retweet or retweet_of_post_id is not null)
+                 and regexp_matches(text, '{FIRST_QUESTION_RE}', 'i')"""
+    )
+    con.execute(
+        f"""create or replace temp table _chat_posts as
+           select post_id, created_at, coalesce(author_id, lower(author_handle)) as author,
+                  {q1} as q1
+           from posts
+           where chat_id = $c and created_at is not null
+             and ($cut::TIMESTAMPTZ is null or created_at >= $cut::TIMESTAMPTZ)""",
+        {"c": chat_id, "cut": cut},
+    )
 
 
-def _bursts(con: duckdb.DuckDBPyConnection) -> None:
+def _bursts(con: duckdb.DuckDBPyConnection, tz: str) -> None:
     """Gap-separated bursts of the posts, and each burst's size, spread and first question."""
     con.execute(
         f"""
@@ -241,11 +249,13 @@ def _bursts(con: duckdb.DuckDBPyConnection) -> None:
         create or replace temp table _burst_stats as
         select b.burst, count(*) as posts, count(distinct c.author) as participants,
                bool_or(c.q1) as has_q1, min(c.created_at) as t0,
-               quantile_disc(c.local_at, 0.1) as p10, quantile_disc(c.local_at, 0.9) as p90,
+               timezone($tz, quantile_disc(c.created_at, 0.1)) as p10,
+               timezone($tz, quantile_disc(c.created_at, 0.9)) as p90,
                count(*) >= {MIN_POSTS} and count(distinct c.author) >= {MIN_PARTICIPANTS} as kept
         from _bursts b join _chat_posts c using (post_id)
         group by b.burst
-        """
+        """,
+        {"tz": tz},
     )
 
 
@@ -275,7 +285,7 @@ def _burst_sessions(con: duckdb.DuckDBPyConnection, chat_id: str, cut) -> None:
     )
 
 
-def _day_sessions(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
+def _day_sessions(con: duckdb.DuckDBPyConnection, chat_id: str, tz: str) -> None:
     """One session per meeting day; days are cut at the chat's quietest hour, not at midnight.
 
     Without a configured time zone, a conference in Chicago runs from 13:30 to 02:30 UTC: cutting at
@@ -286,7 +296,8 @@ def _day_sessions(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
         """
         with k as (
             select h.range as hr, count(c.post_id) as n
-            from range(24) h left join _chat_posts c on hour(c.local_at) = h.range
+            from range(24) h
+            left join _chat_posts c on hour(timezone($tz, c.created_at)) = h.range
             group by h.range
         )
         select a.hr
@@ -295,12 +306,13 @@ def _day_sessions(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
         order by sum(b.n), least(abs(a.hr - 4), 24 - abs(a.hr - 4)), a.hr
         limit 1
         """,
+        {"tz": tz},
     )[0]
     con.execute(
         f"""
         create or replace temp table _post_session as
         with dated as (
-            select post_id, author, (local_at - to_hours($cut))::date as local_date
+            select post_id, author, (timezone($tz, created_at) - to_hours($cut))::date as local_date
             from _chat_posts
         ),
         days as (
@@ -311,12 +323,12 @@ def _day_sessions(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
                d.local_date
         from dated c join days d using (local_date)
         """,
-        {"c": chat_id, "cut": cut},
+        {"c": chat_id, "cut": cut, "tz": tz},
     )
 
 
 def _schedule_windows(
-    con: duckdb.DuckDBPyConnection, chat_id: str, conf: Schedule, duration: int
+    con: duckdb.DuckDBPyConnection, chat_id: str, conf: Schedule, duration: int, tz: str
 ) -> None:
     """Each post's sitting: the local date whose window (with grace) holds its local time."""
     span = PRE_GRACE_MINUTES + duration + POST_GRACE_MINUTES
@@ -331,7 +343,8 @@ def _schedule_windows(
         create or replace temp table _post_session as
         with shifted as (
             select post_id,
-                   local_at - to_minutes($start_min) + interval {PRE_GRACE_MINUTES} minute as s
+                   timezone($tz, created_at) - to_minutes($start_min)
+                   + interval {PRE_GRACE_MINUTES} minute as s
             from _chat_posts
         )
         select post_id, $c || '-' || strftime(s::date, '%Y-%m-%d') as session_id,
@@ -344,6 +357,7 @@ def _schedule_windows(
             "c": chat_id,
             "start_min": conf.start_time.hour * 60 + conf.start_time.minute,
             "weekday": conf.weekday,
+            "tz": tz,
         },
     )
 
@@ -421,8 +435,9 @@ def _infer(con: duckdb.DuckDBPyConnection, chat_id: str, mode: str, tz: str, cut
         con,
         """
         with s as (
-            select time_bucket(interval 15 minute, quantile_disc(c.local_at, 0.1)) as start_at,
-                   quantile_disc(c.local_at, 0.9) as p90
+            select time_bucket(interval 15 minute,
+                               timezone($tz, quantile_disc(c.created_at, 0.1))) as start_at,
+                   timezone($tz, quantile_disc(c.created_at, 0.9)) as p90
             from _post_session p join _chat_posts c using (post_id)
             group by p.session_id
         )
@@ -430,6 +445,7 @@ def _infer(con: duckdb.DuckDBPyConnection, chat_id: str, mode: str, tz: str, cut
                mode(ceil(extract(epoch from p90 - start_at) / 60 / 15) * 15)::int
         from s
         """,
+        {"tz": tz},
     )
     n, weekday, start, duration = row
     if cut is not None and n < WEEKLY_MIN_SESSIONS:

@@ -44,7 +44,20 @@ HOST_SHARE = 0.1
 def lead_pattern(hashtag: str | None) -> str:
     """What may precede a tag: mentions (reply prefixes), ``RT @x:``, the chat's own hashtag."""
     tag = f"|#{re.escape(hashtag.lower())}\\b[:,]?" if hashtag else ""
-    return rf"^(?:\s*(?:rt\s+\.?@\w+:?|\.?@\w+[:,]?{tag}))*\s*"
+    return rf"^(?:\s*(?:rt\s+\.?@[\w.@-]+:?|\.?@[\w.@-]+[:,]?{tag}))*\s*"
+
+
+# Only texts starting like this can have a lead to strip (saves a copy of every other text).
+LEAD_START = r"^[\s@.#rR]"
+
+
+def head_tag(column: str) -> str:
+    """SQL: the (w, sp, n) struct of the prefix-and-number a text starts with, case ignored."""
+    return (
+        f"regexp_extract(case when regexp_matches({column}, '{LEAD_START}') "
+        f"then regexp_replace({column}, $lead, '', 'i') else {column} end, "
+        "$tagre, ['w', 'sp', 'n'], 'i')"
+    )
 
 
 TAG_PATTERN = r"^([a-z]+)(\s?)(\d{1,2})(?:[^a-z0-9]|$)"
@@ -111,9 +124,9 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
         return
     _run(
         con,
-        """
+        f"""
         create or replace temp table _tp as
-        select * exclude (tag), nullif(tag.w, '') as w, tag.sp = ' ' as spaced,
+        select * exclude (tag), nullif(lower(tag.w), '') as w, tag.sp <> '' as spaced,
                nullif(tag.n, '')::int as n
         from (
             select p.post_id, p.created_at, t.session_id,
@@ -121,8 +134,7 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
                    lower(p.author_handle) as handle,
                    p.is_retweet or p.retweet_of_post_id is not null as is_retweet,
                    p.reply_to_post_id, p.retweet_of_post_id, p.quote_of_post_id,
-                   regexp_extract(regexp_replace(lower(left(coalesce(p.text, ''), 160)), $lead, ''),
-                                  $tagre, ['w', 'sp', 'n']) as tag
+                   {head_tag("coalesce(p.text, '')")} as tag
             from post_threads t join posts p on p.post_id = t.post_id
             where t.chat_id = $c and t.session_id in (select session_id from _redo)
         )
@@ -297,8 +309,7 @@ def _store_inference(con: duckdb.DuckDBPyConnection, chat_id: str, lead: str) ->
         f"""
         with q as (
             select q.session_id, lower(coalesce(p.author_handle, p.author_id)) as handle,
-                   regexp_extract(regexp_replace(lower(left(q.text, 160)), $lead, ''),
-                                  '^([a-z]+)', 1) as w
+                   lower({head_tag("q.text")}.w) as w
             from questions q join posts p using (post_id)
             join sessions s on s.session_id = q.session_id and s.chat_id = $c
         )
@@ -308,7 +319,7 @@ def _store_inference(con: duckdb.DuckDBPyConnection, chat_id: str, lead: str) ->
                     select handle, count(distinct session_id) as k from q group by handle
                ) where k >= {HOST_SHARE} * (select count(distinct session_id) from q))
         """,
-        {"c": chat_id, "lead": lead},
+        {"c": chat_id, "lead": lead, "tagre": TAG_PATTERN},
     )
     prefixes = [p.upper() for p in row[0] or []]
     con.execute(
