@@ -123,6 +123,11 @@ class Head:
             if whole:
                 with contextlib.suppress(ValueError):
                     first_json = json.loads(text)
+            if first_json is None and first_line.startswith("{") and len(first_line) > 2:
+                # JSON lines whose first line is cut or corrupt: the next whole object on a line
+                # of its own says so (a pretty-printed document starts with a bare "{" line).
+                first_json = _next_object_line(text if whole else text.rsplit("\n", 1)[0])
+                line_json = first_json is not None
         return cls(
             text=text,
             first_line=first_line,
@@ -154,6 +159,20 @@ class NonPost:
 
     what: str
     sniff: Callable[[Head], bool]
+
+
+def _next_object_line(text: str, lines: int = 50) -> Any:
+    """The first of the next few lines (after the first) that alone is a non-empty JSON object."""
+    for line in text.split("\n")[1 : lines + 1]:
+        line = line.strip()
+        if line.startswith("{") and line.endswith("}"):
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(obj, dict) and obj:
+                return obj
+    return None
 
 
 def gzip_damaged(label: str, error: BaseException | str) -> str:
