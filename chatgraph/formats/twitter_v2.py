@@ -53,6 +53,20 @@ STREAM_TYPE = json.dumps({"data": _TWEET, "includes": _INCLUDES})
 TWEET_TYPE = json.dumps(_TWEET)
 
 
+def _duckdb_type(spec: object) -> str:
+    if isinstance(spec, str):
+        return spec
+    if isinstance(spec, list):
+        return _duckdb_type(spec[0]) + "[]"
+    assert isinstance(spec, dict)
+    return "STRUCT(" + ", ".join(f'"{k}" {_duckdb_type(v)}' for k, v in spec.items()) + ")"
+
+
+PAGE_COLUMNS = (
+    "{'data': '" + _duckdb_type([_TWEET]) + "', 'includes': '" + _duckdb_type(_INCLUDES) + "'}"
+)
+
+
 def _tweet_like(obj: object) -> bool:
     return (
         isinstance(obj, dict)
@@ -136,8 +150,11 @@ def _select_list(cols: dict[str, str]) -> str:
     return ",\n               ".join(f"{expr} as {name}" for name, expr in cols.items())
 
 
-def _ref_id(t: str, kind: str) -> str:
-    return f"list_filter({t}.referenced_tweets, lambda ref_: ref_.type = '{kind}')[1].id"
+# The ids a tweet refers to, computed once per row: the columns rt_id, reply_id, quote_id.
+_REF_IDS = ", ".join(
+    f"list_filter({{t}}.referenced_tweets, lambda ref_: ref_.type = '{kind}')[1].id as {name}"
+    for kind, name in (("retweeted", "rt_id"), ("replied_to", "reply_id"), ("quoted", "quote_id"))
+)
 
 
 def _mentions(t: str, drop_handle: str | None = None) -> str:
@@ -169,18 +186,18 @@ def _columns(t: str, author: str, reply_user: str) -> dict[str, str]:
         "author_name": f"coalesce({author}.name, {t}.author.name)",
         "text": unescape(f"{t}.text"),
         "lang": f"nullif({t}.lang, 'und')",
-        "reply_to_post_id": _ref_id(t, "replied_to"),
+        "reply_to_post_id": "reply_id",
         "reply_to_author_id": f"{t}.in_reply_to_user_id",
         "reply_to_handle": (
             f"case when {t}.in_reply_to_user_id is not null then "
             f"coalesce({reply_user}.username, {t}.in_reply_to_user.username, {reply_mention}.username) end"
         ),
-        "retweet_of_post_id": _ref_id(t, "retweeted"),
-        "quote_of_post_id": _ref_id(t, "quoted"),
+        "retweet_of_post_id": "rt_id",
+        "quote_of_post_id": "quote_id",
         "conversation_id": f"{t}.conversation_id",
-        "is_retweet": f"({_ref_id(t, 'retweeted')} is not null)",
+        "is_retweet": "(rt_id is not null)",
         # an original that is not in the file leaves only the cut "RT @x: …" text
-        "truncated": f"({_ref_id(t, 'retweeted')} is not null)",
+        "truncated": "(rt_id is not null)",
         "mentions": _mentions(t),
         "hashtags": _hashtags(t),
     }
@@ -320,17 +337,51 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         head = replace(head, line_json=True)
     unit = "line" if head.line_json else "item"
     items = _items_sql(source, options, head)
+    first = head.first_json
+    pages = head.line_json and (
+        first is None or isinstance(first, dict) and isinstance(first.get("data"), list)
+    )
+    if pages:
+        # Response pages: DuckDB's JSON reader parses them straight into the typed columns, without
+        # holding each page's text (a page of 100 tweets is ~0.4 MB). Lines that are no page (a cut
+        # line, an errors-only page, a stream line) come back without data, numbered in place; only
+        # they are read again the general way.
+        con.execute(
+            f"""
+            create or replace temp table v2_pages as
+            select row_number() over () as item_no, data, includes
+            from read_json({source.sql_path()}, columns={PAGE_COLUMNS}, format='newline_delimited',
+                           ignore_errors=true, compression='{source.duckdb_compression}',
+                           maximum_object_size={MAX_RECORD_BYTES})
+            """
+        )
+        again = con.execute("select count(*) from v2_pages where data is null").fetchone()[0]
+        items = (
+            f"(select * from {items} where item_no in (select item_no from v2_pages where data is null))"
+            if again
+            else "(select null::BIGINT as item_no, null::JSON as json, null::VARCHAR as raw where false)"
+        )
     try:
         _read_docs(con, items, safe=False)
     except duckdb.ConversionException:
         # some record has a field of an unexpected type: convert each under try() (slower)
         _read_docs(con, items, safe=True)
+    if pages:
+        con.execute(
+            """
+            insert into v2_docs by name
+            select item_no, 'page' as kind, data, includes.users as users, includes.tweets as tweets
+            from v2_pages where data is not null
+            """
+        )
+        con.execute("drop table v2_pages")
     if head.line_json:
         _locate_bad_lines(con, source)
     con.execute(
         f"""
         create or replace temp table v2_tweets as
-        select row_number() over (order by item_no, idx) as record_no, item_no, line_no, kind, t, raw
+        select row_number() over (order by item_no, idx) as record_no, item_no, line_no, kind, t, raw,
+               {_REF_IDS.format(t="t")}
         from (
             select item_no, null::BIGINT as line_no, kind, unnest(data) as t, unnest(range(len(data))) as idx,
                    null::VARCHAR as raw
@@ -361,12 +412,15 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         """
     )
     con.execute(
-        """
+        f"""
         create or replace temp table v2_refs as
-        select item_no, any_value(r) as r
-        from (select item_no, unnest(tweets) as r from v2_docs where tweets is not null)
-        where r.id is not null
-        group by item_no, r.id
+        select *, {_REF_IDS.format(t="r")}
+        from (
+            select item_no, any_value(r) as r
+            from (select item_no, unnest(tweets) as r from v2_docs where tweets is not null)
+            where r.id is not null
+            group by item_no, r.id
+        )
         """
     )
     listed = listed_columns()
@@ -390,7 +444,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         left join v2_users au on au.item_no = x.item_no and au.id = t.author_id
         left join v2_users ru on ru.item_no = x.item_no and ru.id = t.in_reply_to_user_id
         left join (select item_no, r.* from v2_refs) o
-               on o.item_no = x.item_no and o.id = {_ref_id("t", "retweeted")}
+               on o.item_no = x.item_no and o.id = x.rt_id
         left join v2_handles um on um.item_no = x.item_no
         union all by name
         -- an included tweet is filed under the first record that references it
