@@ -361,6 +361,69 @@ def map_cmd(
     typer.echo(f"Wrote {output}: {result.nodes} accounts, {result.edges} pairs{new}")
 
 
+def _step_bar() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                    console=err_console, transient=True)  # fmt: skip
+
+
+@app.command("report")
+@friendly
+def report_cmd(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML page to write; transcripts and maps go to <name>_files/ next to it.")],
+    db: DbOption = DEFAULT_DB,
+    chat: ChatOption = None,
+) -> None:
+    """Write the chat's report: growth plots, top contributors, core members, communities, the
+    sessions with links to their transcripts, and the last year's map; it opens offline.
+
+    Example: chatgraph report --chat hcldr --output hcldr-report.html
+    """
+    from chatgraph import report
+
+    con = dbmod.connect(db, read_only=True)
+    try:
+        with _step_bar() as bar:
+            task = bar.add_task("report")
+
+            def progress(what: str, done: int, total: int) -> None:
+                bar.update(task, description=f"{what} {done}/{total}")
+
+            result = report.write_report(con, output, chat, progress=progress)
+    finally:
+        con.close()
+    typer.echo(f"Wrote {output} ({result.transcripts} transcripts and {len(result.maps)} maps in {_short(str(result.assets))}/)")
+
+
+@app.command("demo")
+@friendly
+def demo_cmd(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The folder to write everything into.")] = Path("out"),
+) -> None:
+    """The whole pipeline on the sample exports: load them into OUTPUT/chatgraph.duckdb (afresh),
+    show the load, the sessions and the growth, and write graphs, maps, transcripts and reports.
+
+    Example: chatgraph demo --output out/
+    """
+    from chatgraph import demo
+
+    with _step_bar() as bar:
+        task = bar.add_task("demo")
+        result = demo.run(output, step=lambda what: bar.update(task, description=what))
+    show(result.loaded, TableFormat.table, title=f"Loaded into {_short(str(result.db))}")
+    for chat, df in result.sessions.items():
+        show(df, TableFormat.table, title=f"Sessions of {chat} by year")
+    for chat, df in result.growth.items():
+        show(df, TableFormat.table, title=f"Growth of {chat} by year")
+    where = pl.DataFrame(
+        [{"chat": c, "what": w, "where": _short(str(p))} for c, w, p in result.outputs],
+        schema={"chat": pl.String, "what": pl.String, "where": pl.String},
+    )
+    show(where, TableFormat.table, title="Written")
+    first_report = next(p for _, what, p in result.outputs if what == "report")
+    typer.echo(f"Open {_short(str(first_report))} in a browser; explore the archive with "
+               f"chatgraph sql \"select * from connections limit 5\" --db {_short(str(result.db))}")  # fmt: skip
+
+
 # ---------------------------------------------------------------- privacy: forget (issue 8)
 
 

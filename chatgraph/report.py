@@ -99,6 +99,12 @@ def _figure(rows: int = 1, height: float = 3.2, width: float = 6.4) -> tuple[Any
     return fig, axes
 
 
+def _legend_on_top(ax: Any, handles: list[Any]) -> None:
+    """The legend in one row between the title and the plot, never over the bars."""
+    ax.legend(handles=handles, fontsize=8, frameon=False, loc="lower left",
+              bbox_to_anchor=(0, 1.0), ncols=len(handles), borderaxespad=0.2)  # fmt: skip
+
+
 def _year_axis(ax: Any, years: list[int]) -> None:
     ax.set_xticks(years, [str(y) for y in years])
     ax.set_xlabel("year", fontsize=9)
@@ -113,9 +119,11 @@ def plot_participants(by_year: pl.DataFrame) -> str:
     ax.bar(years, new, bottom=back, color=NEWCOMER, label="newcomers")
     for y, b, n in zip(years, back, new, strict=True):
         ax.text(y, b + n, str(b + n), ha="center", va="bottom", fontsize=8)
-    ax.set_title("Active participants per year: newcomers and returning", fontsize=11, loc="left")
+    ax.set_title(
+        "Active participants per year: newcomers and returning", fontsize=11, loc="left", pad=20
+    )
     ax.set_ylabel("accounts", fontsize=9)
-    ax.legend(fontsize=8, frameon=False, loc="upper left")
+    _legend_on_top(ax, ax.get_legend_handles_labels()[0][::-1])
     ax.margins(y=0.15)
     _year_axis(ax, years)
     return svg(fig, "participants", "Active participants per year, newcomers and returning")
@@ -157,8 +165,8 @@ def plot_connections(by_year: pl.DataFrame) -> str:
     ax2.tick_params(labelsize=9)
     ax2.spines["top"].set_visible(False)
     handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
-    ax.legend(handles=handles, fontsize=8, frameon=False, loc="upper left")
-    ax.set_title("New connections per year (pairs first seen)", fontsize=11, loc="left")
+    _legend_on_top(ax, handles)
+    ax.set_title("New connections per year (pairs first seen)", fontsize=11, loc="left", pad=20)
     _year_axis(ax, years)
     return svg(fig, "connections", "New connections per year")
 
@@ -173,8 +181,8 @@ def plot_sessions(by_session: pl.DataFrame) -> str:
     axes[0].fill_between(dates, active, color=RETURNING, step="mid", label="active participants")
     axes[0].fill_between(dates, new, color=NEWCOMER, step="mid", label="of them newcomers")
     axes[0].set_ylabel("accounts", fontsize=9)
-    axes[0].legend(fontsize=8, frameon=False, loc="upper right", ncols=2)
-    axes[0].set_title("Per session", fontsize=11, loc="left")
+    _legend_on_top(axes[0], axes[0].get_legend_handles_labels()[0])
+    axes[0].set_title("Per session", fontsize=11, loc="left", pad=20)
     axes[1].bar(dates, by_session["new_connections"].to_list(), color=ACCENT, width=4)
     axes[1].set_ylabel("new connections", fontsize=9)
     # One session's retention is mostly 0 % or 100 % of one or two newcomers; the pooled share over
