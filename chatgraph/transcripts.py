@@ -197,7 +197,7 @@ def _one_line(text: str | None) -> str:
 
 # ---------------------------------------------------------------- Markdown
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 
 
 def _md(s: str) -> str:
@@ -244,7 +244,8 @@ def _md_entry(out: list[str], e: Entry, depth: int) -> None:
 
 
 def _counts(sec: Section) -> str:
-    rts = f" · question retweeted {sec.question_retweets} times" if sec.question_retweets else ""
+    n = sec.question_retweets
+    rts = f" · question retweeted {n} time{'s' if n != 1 else ''}" if n else ""
     return f"{sec.posts} posts · {sec.participants} participants{rts}"
 
 
