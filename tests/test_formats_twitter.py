@@ -677,3 +677,32 @@ def test_csv_first_then_pages_completes_mention_ids():
     assert counts(con) == (500, 367, 0)
     listed = "from mentions where post_id in (select post_id from posts)"
     assert con.execute(f"select count(*), count(account_id) {listed}").fetchone() == (374, 374)
+
+
+def test_gzipped_pages_and_csv_and_a_pretty_printed_page(tmp_path):
+    import gzip
+
+    paths = []
+    for rel in (
+        "twitter-v2/blacklivesmatter_search.jsonl",
+        "twarc-csv/blacklivesmatter_search.csv",
+    ):
+        target = tmp_path / (Path(rel).name + ".gz")
+        target.write_bytes(gzip.compress(realdata(rel).read_bytes()))
+        paths.append(target)
+    page = json.loads(v2("two_tweets.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    pretty = tmp_path / "page.json"
+    pretty.write_text(json.dumps(page, indent=2), encoding="utf-8")
+    con, results = archive(*paths, pretty, chat="t")
+    assert [summary(r) for r in results] == [
+        (None, "twitter-v2", 500, 500, 0, 0),
+        (None, "twarc-csv", 500, 0, 500, 0),
+        (None, "twitter-v2", 1, 1, 0, 0),
+    ]
+    p = post(con, "1394735776701816833")
+    assert (p["author_handle"], p["is_retweet"], p["text"], p["hashtags"]) == (
+        "LachiVeronica",
+        True,
+        "#POIUYTREWQ",
+        ["poiuytrewq"],
+    )
