@@ -144,6 +144,8 @@ def set_schedule(
     try:
         sets = ", ".join(f"{k} = ${k}" for k in changes)
         con.execute(f"update chats set {sets} where chat_id = $chat", {**changes, "chat": chat_id})
+        # Without its placed posts the chat's sessions and threads are rebuilt, not patched.
+        con.execute("delete from post_threads where chat_id = $chat", {"chat": chat_id})
         derive.refresh(con, [chat_id])
         con.execute("commit")
     except BaseException:

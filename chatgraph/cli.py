@@ -635,7 +635,8 @@ def overlap_cmd(
 
 chats_app = typer.Typer(
     no_args_is_help=False,
-    help="List chats with their schedule, question prefixes and hosts; set them.",
+    help="List chats with their schedule, question prefixes and hosts; set them.\n\n"
+    "Example: chatgraph chats set hcldr --timezone America/New_York --start 20:30",
     rich_markup_mode=None,
 )
 app.add_typer(chats_app, name="chats")
