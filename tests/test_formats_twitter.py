@@ -522,10 +522,10 @@ def test_twarc_csv_alone():
 
 
 def test_malformed_csv_rows_are_rejects_with_their_row_numbers(tmp_path):
-    def row(i: int, text: str) -> list[str]:
+    def row(i: int, text: str, created_at: str = "2022-05-03T00:30:00.000Z") -> list[str]:
         values = dict.fromkeys(TWARC_CSV_COLUMNS, "")
         values.update({"id": f"16000000000000000{i:02d}", "author_id": "7", "author.username": "host",
-                       "created_at": "2022-05-03T00:30:00.000Z", "text": text,
+                       "created_at": created_at, "text": text,
                        "entities.hashtags": '["#solvePT"]'})  # fmt: skip
         return [values[c] for c in TWARC_CSV_COLUMNS]
 
@@ -540,20 +540,21 @@ def test_malformed_csv_rows_are_rejects_with_their_row_numbers(tmp_path):
         w.writerow(row(3, "cut short")[:40])
         w.writerow(row(4, "A1 fine #solvePT"))
         w.writerow(row(5, "extra") + ["surplus"])
-        w.writerow(row(6, "A1 also fine #solvePT"))
+        w.writerow(row(6, "A1 Excel's date #solvePT", created_at="03/05/2022 00:30"))
         f.write('1600000000000000007,"an unclosed quote\n')
     con, (r,) = archive(path)
-    assert summary(r) == (None, "twarc-csv", 7, 4, 0, 3)
+    assert summary(r) == (None, "twarc-csv", 7, 3, 0, 4)
     assert con.execute("select record_no, reason from rejects order by record_no").fetchall() == [
         (3, "row 3 has 40 fields, not 84: the row is cut or was edited by hand"),
         (5, "row 5 has 85 fields, not 84: an unquoted comma, or the row was edited by hand"),
+        (6, 'row 6: created_at "03/05/2022 00:30" is not a time like 2021-06-26T19:56:26.000Z'),
         (7, "row 7 has a quoted field that is not closed (a cut file or a stray quote); the rest of the file was read into it"),
     ]  # fmt: skip
     assert con.execute("select raw from rejects where record_no = 7").fetchone() == (
         '1600000000000000007,"an unclosed quote\n',
     )
     assert sorted(con.execute("select post_id, record_no from post_sources").fetchall()) == [
-        ("1600000000000000001", 1), ("1600000000000000002", 2), ("1600000000000000004", 4), ("1600000000000000006", 6),
+        ("1600000000000000001", 1), ("1600000000000000002", 2), ("1600000000000000004", 4),
     ]  # fmt: skip
     assert (
         post(con, "1600000000000000002")["text"]
@@ -618,10 +619,12 @@ def test_tags_ids_rounded_by_excel_are_rejects_that_say_how_to_fix_it(tmp_path):
         {"id_str": "1260000000000000002", "from_user": "cat", "text": "#hcldr A1 me too",
          "created_at": "Tue May 12 00:32:00 +0000 2020", "from_user_id_str": "333",
          "in_reply_to_status_id_str": "1.26E+18", "entities_str": ents},
+        {"id_str": "1260000000000000003", "from_user": "dan", "text": "#hcldr A1 late",
+         "created_at": "12/05/2020 00:33", "from_user_id_str": "444", "entities_str": ents},
     ]  # fmt: skip
     path = _write_csv(tmp_path / "excel.csv", TAGS_COLUMNS, rows)
     con, (r,) = archive(path)
-    assert summary(r) == (None, "tags", 3, 1, 0, 2)
+    assert summary(r) == (None, "tags", 4, 1, 0, 3)
     fix = (
         "lost precision: a spreadsheet turned the id into a number; download the TAGS sheet again as CSV "
         "(File > Download > Comma-separated values) and load it without opening it in Excel, or import it "
@@ -630,7 +633,9 @@ def test_tags_ids_rounded_by_excel_are_rejects_that_say_how_to_fix_it(tmp_path):
     assert con.execute("select record_no, reason from rejects order by record_no").fetchall() == [
         (1, f"id_str 1.26426E+18 {fix}"),
         (3, f"in_reply_to_status_id_str 1.26E+18 {fix}"),
-    ]
+        (4, 'row 4: created_at "12/05/2020 00:33" is not Twitter\'s time format (like Tue Jan 21 23:07:15 '
+            "+0000 2020); download the sheet again as CSV and load it without opening it in a spreadsheet"),
+    ]  # fmt: skip
     p = post(con, "1260000000000000001")
     assert (p["text"], p["reply_to_post_id"], p["reply_to_author_id"], p["hashtags"]) == (
         "#hcldr A1 hi & hello",
@@ -652,17 +657,21 @@ def test_lines_that_are_not_tweets(tmp_path):
         json.dumps({"errors": [{"detail": "Could not find tweet"}], "meta": {"result_count": 0}, "__twarc": {}}),
         "",  # a blank line: skipped, but line numbers stay those of the file
         json.dumps({"hello": "world"}),
-        json.dumps({"data": [{**tweet, "id": "1700000000000000002", "text": "A1 &lt;3 #hcldr"}]}),
+        json.dumps({"data": [{**tweet, "id": "1700000000000000002", "text": "A1 &lt;3 #hcldr"},
+                             {"id": "1700000000000000003", "text": "A1 when?", "author_id": "6",
+                              "created_at": "03/01/2023 01:31"}]}),
         '{"data": [{"id": "17',
     ]  # fmt: skip
     path = tmp_path / "odd.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     con, (r,) = archive(path, chat="hcldr")
     # an errors-only page holds no records; the other two lines are one rejected record each
-    assert summary(r) == (None, "twitter-v2", 4, 2, 0, 2)
-    assert con.execute("select record_no, reason, raw from rejects order by record_no").fetchall() == [
+    assert summary(r) == (None, "twitter-v2", 5, 2, 0, 3)
+    assert con.execute("select record_no, reason, left(raw, 50) from rejects order by record_no").fetchall() == [
         (2, "line 4 is neither a twarc2 response page nor a tweet", '{"hello": "world"}'),
-        (4, "line 6 is not valid JSON: the line is cut short or corrupt (an interrupted download or stream); "
+        (4, 'tweet 1700000000000000003 has an unreadable created_at "03/01/2023 01:31"',
+            '{"id":"1700000000000000003","text":"A1 when?","aut'),
+        (5, "line 6 is not valid JSON: the line is cut short or corrupt (an interrupted download or stream); "
             "fetch it again or delete it", '{"data": [{"id": "17'),
     ]  # fmt: skip
     assert post(con, "1700000000000000002")["text"] == "A1 <3 #hcldr"

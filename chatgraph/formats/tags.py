@@ -61,8 +61,9 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
     finish_stage(
         con,
         f"""
-        select record_no, coalesce(reject, _mangled) as reject,
-               case when reject is null and _mangled is not null then left(_line, 10000) else raw end as raw,
+        select record_no, coalesce(reject, _mangled, _bad_time) as reject,
+               case when reject is null and coalesce(_mangled, _bad_time) is not null
+                    then left(_line, 10000) else raw end as raw,
                false as referenced,
                {c("id_str")} as post_id,
                'twitter' as platform,
@@ -82,6 +83,11 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         from (
             select *,
                    {_mangled_id_reason(names)} as _mangled,
+                   case when {c("created_at")} is not null and {v1_time(c("created_at"))} is null
+                        then 'row ' || record_no || ': created_at "' || {c("created_at")} || '" is not '
+                             || 'Twitter''s time format (like Tue Jan 21 23:07:15 +0000 2020); download the '
+                             || 'sheet again as CSV and load it without opening it in a spreadsheet' end
+                       as _bad_time,
                    try(json_transform({c("entities_str")}, '{ENTITIES_TYPE}')) as _ents,
                    {rt_prefix_handle(text)} as _rt_handle,
                    concat_ws(',', {", ".join(f"coalesce({ident(n)}, '')" for n in order)}) as _line

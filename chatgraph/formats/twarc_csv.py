@@ -49,7 +49,12 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
     finish_stage(
         con,
         f"""
-        select record_no, reject, raw, false as referenced,
+        select record_no,
+               coalesce(reject, case when {c("id")} is not null and {c("created_at")} is not null
+                                      and try_cast({c("created_at")} as TIMESTAMPTZ) is null
+                                     then 'row ' || record_no || ': created_at "' || {c("created_at")}
+                                          || '" is not a time like 2021-06-26T19:56:26.000Z' end) as reject,
+               raw, false as referenced,
                {c("id")} as post_id,
                'twitter' as platform,
                try_cast({c("created_at")} as TIMESTAMPTZ) as created_at,

@@ -436,8 +436,13 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
                          || ' is neither a twarc2 response page nor a tweet'
                     when t is null then '{unit} ' || coalesce(x.line_no, x.item_no)
                          || ': a twarc2 record whose fields have unexpected types'
+                    when t.id is not null and try_cast(t.created_at as TIMESTAMPTZ) is null then
+                         'tweet ' || t.id || coalesce(' has an unreadable created_at "' || t.created_at || '"',
+                                                      ' has no created_at')
                end as reject,
-               x.raw,
+               case when t is null then x.raw
+                    when t.id is not null and try_cast(t.created_at as TIMESTAMPTZ) is null
+                         then left(to_json(t)::VARCHAR, {RAW_KEEP}) end as raw,
                false as referenced,
                {_select_list(listed)}
         from v2_tweets x
