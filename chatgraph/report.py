@@ -78,6 +78,11 @@ def svg(fig: Any, name: str, title: str) -> str:
     text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
     text = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", text)
     text = re.sub(r'<svg\s+width="[^"]*"\s+height="[^"]*"', "<svg", text, count=1)
+    # matplotlib numbers its groups per figure (axes_1, ...): prefix every id and reference with
+    # the plot's name so that several plots share one page without clashing ids.
+    text = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{name}-{m.group(1)}"', text)
+    text = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{name}-{m.group(1)})", text)
+    text = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{name}-{m.group(1)}"', text)
     label = f' role="img" aria-label="{_h(title)}" class="plot"'
     text = text.replace("<svg", "<svg" + label, 1)
     if re.search(r"https?://", text):

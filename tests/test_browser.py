@@ -113,10 +113,13 @@ def test_map_offline_counts_and_no_injected_script(browser, archive, tmp_path):
         page.evaluate("document.querySelectorAll('img, b, script:not([id]):not(:empty)').length")
         == 2
     )
-    # an edge's tooltip, hovered at the middle of the line
+    # an edge's tooltip, hovered on the line halfway between the two nodes' rims
     mid = (
         "(() => { const p = net.getPositions(['alice', 'dave']);"
-        " return {x: (p.alice.x + p.dave.x) / 2, y: (p.alice.y + p.dave.y) / 2}; })()"
+        " const ra = net.body.nodes.alice.options.size, rd = net.body.nodes.dave.options.size;"
+        " const dx = p.dave.x - p.alice.x, dy = p.dave.y - p.alice.y, d = Math.hypot(dx, dy);"
+        " const t = (ra + (d - ra - rd) / 2) / d;"
+        " return {x: p.alice.x + t * dx, y: p.alice.y + t * dy}; })()"
     )
     x, y = screen_point(page, mid)
     assert (
@@ -149,4 +152,30 @@ def test_map_year_control_shows_the_network_growing(browser, archive, tmp_path):
     page.uncheck("#kinds label:has-text('reply') input")
     # without replies: alice-bob (a mention) and bob-carol are left, neither new in 2020
     assert page.inner_text("#stats") == "3 accounts · 2 pairs · 0 new connections in 2020"
+    opened.clean()
+
+
+def test_report_offline_with_its_map(browser, archive, tmp_path):
+    from chatgraph import report
+
+    result = report.write_report(archive, tmp_path / "report.html")
+    opened = Opened(browser, result.path)
+    page = opened.page
+    plots = page.evaluate(
+        "[...document.querySelectorAll('svg.plot')].map(s => s.getBoundingClientRect().width > 300)"
+    )
+    assert plots == [True, True, True, True]
+    # the hostile handle is shown as text in the tables, and made no element
+    cells = page.evaluate("[...document.querySelectorAll('span.who')].map(s => s.textContent)")
+    assert f"@{EVIL}" in cells
+    assert page.evaluate("document.querySelectorAll('main img, main b').length") == 0
+    page.locator("iframe").scroll_into_view_if_needed()  # offscreen frames are not drawn
+    frame = next(f for f in page.frames if f.url.endswith("report_files/map-2021.html"))
+    wait_drawn(frame)
+    assert frame.evaluate("window.network.body.data.nodes.length") == 4
+    assert frame.evaluate("window.__pwned") is None
+    # a transcript link opens offline too
+    page.click("a:has-text('hcldr-2020-04-07')")
+    page.wait_for_url("**/report_files/transcripts/hcldr-2020-04-07.html")
+    assert "window.__pwned=3" in page.inner_text("body")  # shown as text
     opened.clean()

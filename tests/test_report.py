@@ -1,0 +1,189 @@
+"""The chat report and the demo: exact tables, relative links, inline SVG, nothing from outside,
+every hostile name escaped."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from maparchive import EVIL, fill
+from synth import write_v1
+
+from chatgraph import demo, report
+from chatgraph.cli import app
+from chatgraph.errors import ChatgraphError
+
+EVIL_HTML = "&lt;img src=x onerror=window.__pwned=1&gt;"
+SESSIONS = ["hcldr-2019-03-05", "hcldr-2020-04-07", "hcldr-2021-06-01"]
+
+
+@pytest.fixture
+def archive(db):
+    return fill(db)
+
+
+@pytest.fixture
+def written(archive, tmp_path):
+    result = report.write_report(archive, tmp_path / "out" / "report.html")
+    return result, result.path.read_text(encoding="utf-8")
+
+
+def map_nodes(path: Path) -> int:
+    text = path.read_text(encoding="utf-8")
+    m = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', text, re.S)
+    assert m
+    return len(json.loads(m.group(1))["nodes"])
+
+
+def test_report_files_and_relative_links(written, tmp_path):
+    result, page = written
+    assets = tmp_path / "out" / "report_files"
+    assert result.assets == assets
+    assert result.transcripts == 3
+    assert result.years == [2019, 2020, 2021]
+    assert [p.name for p in result.maps] == ["map-2021.html", "map-all-years.html"]
+    links = re.findall(r'<a href="(report_files/transcripts/[^"]+)">([^<]+)</a>', page)
+    assert links == [(f"report_files/transcripts/{s}.html", s) for s in SESSIONS]
+    for href, _ in links:
+        assert (tmp_path / "out" / href).is_file()
+    assert re.findall(r'<iframe src="([^"]+)"', page) == ["report_files/map-2021.html"]
+    assert map_nodes(assets / "map-2021.html") == 4  # alice-bob (reply), carol-dave (quote)
+    assert map_nodes(assets / "map-all-years.html") == 5
+    assert '<a href="report_files/map-all-years.html">all years with a year control</a>' in page
+
+
+def test_nothing_from_outside_anywhere(written, tmp_path):
+    files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert len(files) == 1 + 3 + 2
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"https?://", text), path
+        assert "<link" not in text and "@import" not in text, path
+
+
+def test_hostile_text_is_escaped_everywhere(written, tmp_path):
+    _, page = written
+    for path in (tmp_path / "out").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert "<img" not in text, path
+        assert "<script>window" not in text, path
+        assert "<b>Brown" not in text and "<b>bold" not in text, path
+    # the report shows the hostile handle as text, in the contributors and core tables
+    assert page.count(f"@{EVIL_HTML}") == 2
+    assert '<td>@<span class="who">' not in page
+    row = re.search(r"<tr><td>2020</td><td>(.*?)</td></tr>", page)
+    assert row and row.group(1) == (
+        f'<span class="who">@Alice</span> (2), <span class="who">@{EVIL_HTML}</span> (1)'
+    )
+    transcript = tmp_path / "out" / "report_files" / "transcripts" / f"{SESSIONS[1]}.html"
+    text = transcript.read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=&quot;window.__pwned=3&quot;&gt;A1" in text
+
+
+def test_plots_are_inline_svg(written):
+    _, page = written
+    labels = re.findall(r'<svg role="img" aria-label="([^"]+)" class="plot"', page)
+    assert labels == [
+        "Active participants per year, newcomers and returning",
+        "Retention per year",
+        "New connections per year",
+        "Participants, newcomers, new connections and retention per session",
+    ]
+    assert "xmlns" not in page and "<?xml" not in page and "<metadata" not in page
+    assert page.count("</svg>") == 4
+    # text stays text (readable, searchable) and ids differ between the plots
+    assert "Retention: newcomers who take part again the next year" in page
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    refs = re.findall(r'url\(#([^)]+)\)|href="#([^"]+)"', page)
+    assert refs and all((a or b) in ids for a, b in refs)
+
+
+def test_svg_escapes_text():
+    fig, (ax,) = report._figure()
+    ax.set_title("<script>alert(1)</script> & co")
+    text = report.svg(fig, "t", 'say "hi" <b>')
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in text
+    assert 'aria-label="say &quot;hi&quot; &lt;b&gt;"' in text
+    assert "<script>" not in text
+
+
+def test_tables(archive, written):
+    assert report.top_contributors(archive, "hcldr").rows() == [
+        (2019, "bob", 2),
+        (2019, "alice", 1),
+        (2020, "alice", 2),
+        (2020, EVIL.lower(), 1),
+        (2021, "alice", 1),
+        (2021, "dave", 1),
+    ]
+    sizes = report.community_sizes(archive, "hcldr", [2019, 2020, 2021])
+    # 2021: alice-bob and carol-dave are two separate pairs
+    assert sizes.rows() == [(2019, 3, 1, [3]), (2020, 4, 1, [4]), (2021, 4, 2, [2, 2])]
+    _, page = written
+    assert "<tr><td>2021</td><td class=n>4</td><td class=n>2</td><td>2, 2</td></tr>" in page
+    assert (
+        '<tr><td>2021</td><td class=n>1</td><td class=n>4</td><td><span class="who">@Alice</span>, '
+        '<span class="who">@Bob</span>, <span class="who">@Dave</span>, '
+        '<span class="who">@Carol</span></td></tr>'
+    ) in page
+    assert "<h1>#hcldr: how the community grew, 2019–2021</h1>" in page
+    assert '<p class="meta">3 sessions · 9 posts · 4 accounts · 5 connections · made by' in page
+
+
+def test_report_cli(archive, runner, tmp_path):
+    path = tmp_path / "a.duckdb"
+    archive.execute(f"attach '{path}' as f")
+    archive.execute("copy from database memory to f")
+    archive.execute("detach f")
+    out = tmp_path / "r.html"
+    result = runner.invoke(app, ["report", "--db", str(path), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"Wrote {out} (3 transcripts and 2 maps in " in result.output
+    assert (tmp_path / "r_files" / "map-2021.html").is_file()
+    bad = runner.invoke(app, ["report", "--db", str(path), "--chat", "nope", "--output", str(out)])
+    assert bad.exit_code == 2
+    assert "Error: no chat named 'nope' in the archive (chats: hcldr)" in bad.output
+
+
+def test_report_of_an_empty_chat(db, tmp_path):
+    db.execute("insert into chats (chat_id, hashtag) values ('quiet', 'quiet')")
+    with pytest.raises(ChatgraphError) as e:
+        report.write_report(db, tmp_path / "r.html")
+    assert str(e.value) == "chat 'quiet' has no posts yet; load some exports first"
+
+
+def test_demo_on_a_small_samples_folder(tmp_path):
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    write_v1(samples / "chat.jsonl", 120, users=8)
+    (samples / "README.md").write_text("# not an export\n", encoding="utf-8")
+    assert [p.name for p in demo.sample_files(samples)] == ["chat.jsonl"]
+    steps: list[str] = []
+    out = tmp_path / "out"
+    first = demo.run(out, samples=samples, step=steps.append)
+    again = demo.run(out, samples=samples)  # afresh: nothing is a duplicate the second time
+    for result in (first, again):
+        assert result.loaded.select("file", "chat", "records", "inserted", "duplicates").rows() == [
+            ("chat.jsonl", "hcldr", 120, 120, 0)
+        ]
+    assert steps[0] == "loading 1 sample exports"
+    whats = [(c, w) for c, w, _ in first.outputs]
+    assert whats[0] == ("hcldr", "graph (GEXF, Gephi timeline)")
+    assert ("hcldr", "report") in whats
+    for _, _, path in first.outputs:
+        assert path.exists(), path
+    assert first.growth["hcldr"].columns == demo.GROWTH_SHOWN
+    with pytest.raises(ChatgraphError) as e:
+        demo.sample_files(tmp_path / "missing")
+    assert str(e.value).endswith(
+        "make them with: python -m chatgraph.simulate --output " + str(tmp_path / "missing")
+    )
+
+
+def test_demo_help(runner):
+    result = runner.invoke(app, ["demo", "--help"])
+    assert result.exit_code == 0
+    assert "Example: chatgraph demo --output out/" in result.output
