@@ -154,14 +154,16 @@ def find(directory: Path | None = None) -> list[Query]:
 
 
 def get(name: str, directory: Path | None = None) -> Query:
-    """The query called ``name`` (its file name without ``.sql``)."""
-    queries = find(directory)
+    """The query called ``name`` (its file name without ``.sql``); other files are not parsed."""
+    directory = directory or QUERIES_DIR
+    if not directory.is_dir():
+        find(directory)  # raises the missing-folder error
     wanted = name[:-4] if name.endswith(".sql") else name
-    for q in queries:
-        if q.name == wanted:
-            return q
-    known = ", ".join(q.name for q in queries) or "none"
-    raise UsageError(f"no query named {wanted!r} (queries: {known}); see chatgraph queries")
+    names = sorted(p.stem for p in directory.glob("*.sql"))
+    if wanted not in names:
+        known = ", ".join(names) or "none"
+        raise UsageError(f"no query named {wanted!r} (queries: {known}); see chatgraph queries")
+    return parse(directory / f"{wanted}.sql")
 
 
 def _chat_names(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -251,13 +253,18 @@ def open_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
     """The archive opened read-only, with file and network access off and the settings locked.
 
     A read-only DuckDB connection still lets SQL write files (COPY TO, EXPORT DATABASE), attach other
-    databases and load extensions; switching external access off closes those doors too.
+    databases and load extensions; switching external access off closes those doors too. The
+    setting holds for every connection this process has open to the same file.
     """
     from chatgraph import db as dbmod
 
     con = dbmod.connect(path, read_only=True)
-    con.execute("set enable_external_access = false")
-    con.execute("set lock_configuration = true")
+    # DuckDB shares one instance (and its settings) between the connections a process opens to the
+    # same file, so another open_read_only() may have switched these already.
+    if con.execute("select current_setting('enable_external_access')").fetchone()[0]:
+        con.execute("set enable_external_access = false")
+    if not con.execute("select current_setting('lock_configuration')").fetchone()[0]:
+        con.execute("set lock_configuration = true")
     return con
 
 

@@ -363,3 +363,22 @@ def test_every_research_command_has_help_with_an_example(runner):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0, result.output
         assert "Example: chatgraph " + command in result.stdout
+
+
+def test_cli_json_equals_the_library_result(runner, archive, con):
+    result = runner.invoke(app, ["query", "bridge_accounts", "--db", str(archive),
+                                 "-p", "chat=hcldr", "--format", "json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (
+        json.loads(result.stdout)
+        == queries.run(con, "bridge_accounts", {"chat": "hcldr"}).to_dicts()
+    )
+
+
+def test_a_broken_query_file_does_not_stop_the_others(tmp_path):
+    write(tmp_path, "good", "-- title: t\n-- description: d\n-- params:\nselect 1 as one")
+    write(tmp_path, "broken", "select 1")
+    assert queries.get("good", tmp_path).title == "t"
+    with pytest.raises(UsageError) as e:
+        queries.get("nope", tmp_path)
+    assert str(e.value) == "no query named 'nope' (queries: broken, good); see chatgraph queries"
