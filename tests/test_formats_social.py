@@ -659,3 +659,67 @@ def test_generic_csv_mapping_errors_are_one_line(db, load):
 def test_generic_csv_is_never_sniffed(db, load):
     (r,) = load(DATA / "generic_hcsm.csv")
     assert r.format is None and "not a chat export chatgraph can read" in r.error
+
+
+def test_cli_generic_csv_missing_mapping_is_one_error_line(runner, tmp_path):
+    from chatgraph.cli import app
+
+    path = DATA / "generic_hcsm.csv"
+    result = runner.invoke(
+        app,
+        [
+            "load",
+            str(path),
+            "--db",
+            str(tmp_path / "a.duckdb"),
+            "--columns",
+            "id=Tweet ID,text=Tweet Text",
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: {path}: --columns lacks the required author, created_at"
+    )
+    result = runner.invoke(
+        app,
+        [
+            "load", str(path), "--db", str(tmp_path / "a.duckdb"), "--format", "json",
+            "--columns", ",".join(f"{k}={v}" for k, v in HCSM_COLUMNS.items()),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert '"inserted":3' in result.stdout.replace(" ", "")
+
+
+def test_json_lines_longer_than_the_sniffing_head(db, load, tmp_path):
+    import json
+
+    feed = json.loads((DATA / "bluesky_feed.json").read_text())
+    own = feed["feed"][0]
+    path = tmp_path / "feed_pages.jsonl"
+    with open(path, "w") as f:
+        for page in range(2):
+            items = []
+            for k in range(200):
+                item = json.loads(json.dumps(own))
+                item["post"]["uri"] += f"p{page}k{k}"
+                items.append(item)
+            f.write(json.dumps({"feed": items, "cursor": str(page)}) + "\n")
+    assert len(path.read_text().splitlines()[0]) > 256 * 1024  # the head holds no whole line
+    (r,) = load(path)
+    ok(r, "bluesky", 400, 400)
+    assert one(
+        db,
+        "select count(distinct post_id), count(*) filter (where quote_of_post_id is not null) from posts",
+    ) == (400, 400)
+
+
+def test_cut_mastodon_array_is_one_clear_error(db, load, tmp_path):
+    text = realdata("mastodon/public_timeline.json").read_text()
+    path = tmp_path / "public_timeline_cut.json"
+    path.write_text(text[: len(text) // 2])
+    (r,) = load(path, chat="public")
+    assert r.error == (
+        f"{path}: none of its 1 records could be read as mastodon (record 1: invalid JSON (cut or corrupt line)); "
+        "check the file is a complete export"
+    )

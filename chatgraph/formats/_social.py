@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from chatgraph.formats import Head, Options, Source, lines_relation, sql_string
+import gzip
+import json
+
+from chatgraph.formats import MAX_RECORD_BYTES, Head, Options, Source, lines_relation, sql_string
 
 # A timestamp string that names its own offset (Z, +00:00, +0100, UTC, GMT) at the end.
 _HAS_ZONE = r"(Z|z|[+-]\d\d(:?\d\d)?|\s*UTC|\s*GMT)$"
@@ -72,29 +75,81 @@ def host_of(url: str) -> str:
     return f"nullif(regexp_extract({url}, '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#@]+)', 1), '')"
 
 
-def json_records(source: Source, options: Options, head: Head, expand: str) -> str:
-    """Each JSON record of the file as ``(record_no, ok, item, line)``.
+def _first_line_is_json(source: Source, limit: int = 64 * 1024 * 1024) -> bool:
+    """Whether the file's first line, longer than the sniffing head, is a JSON value of its own."""
+    opener = gzip.open if source.compression == "gzip" else open
+    try:
+        with opener(source.path, "rb") as f:
+            line = f.readline(limit)
+        if len(line) >= limit and not line.endswith(b"\n"):
+            return False
+        json.loads(line)
+    except (OSError, EOFError, ValueError):
+        return False
+    return True
+
+
+def _ends_with(source: Source, options: Options, tail: bytes) -> bool:
+    path = source.plain_path(options.workdir)
+    with open(path, "rb") as f:
+        f.seek(max(0, path.stat().st_size - 4096))
+        return f.read().rstrip().endswith(tail)
+
+
+def _whole(source: Source, options: Options) -> str:
+    plain = sql_string(str(source.plain_path(options.workdir)))
+    return f"(select 1 as record_no, content as line from read_text({plain}))"
+
+
+def json_records(
+    con, source: Source, options: Options, head: Head, expand: str, table: str
+) -> None:
+    """Create temp table ``table``: each JSON record of the file as ``(record_no, ok, item, line)``.
 
     ``expand`` is a SQL expression over ``j`` (one JSON value: a line of JSON lines, or the
-    whole document) giving the list of records it holds. Invalid JSON gives one record with
-    ``ok`` false, so that it is rejected with its number rather than dropped.
+    whole document) giving the list of records it holds. A file that is not one JSON document
+    is read as JSON lines (a first line longer than the sniffing head looks like neither).
+    Invalid JSON gives one record with ``ok`` false and its text in ``line``, so that it is
+    rejected with its number rather than dropped; ``line`` is NULL for a valid record (a line or
+    document is not repeated for every record it holds: that would not fit in memory).
     """
-    if head.line_json:
-        rel = lines_relation(source)
-    else:
+
+    def lines(rel: str) -> None:
+        con.execute(
+            f"""
+            create or replace temp table {table}_lines as
+            select line_no, ok, case when not ok then line end as line,
+                   case when not ok then [null::JSON] else {expand} end as elems
+            from (select line_no, ok, line, case when ok then line::JSON end as j
+                  from (select record_no as line_no, line, json_valid(line) as ok from {rel}))
+            """
+        )
+
+    if head.line_json or (head.first_json is None and _first_line_is_json(source)):
+        lines(lines_relation(source))
+    elif (
+        head.text.lstrip().startswith("[") and not head.whole and _ends_with(source, options, b"]")
+    ):
+        # a large array document: DuckDB streams its elements (a whole-document parse would not fit);
+        # a cut one (no closing bracket) is read whole below and rejected as one invalid record
         plain = sql_string(str(source.plain_path(options.workdir)))
-        rel = f"(select 1 as record_no, content as line from read_text({plain}))"
-    return f"""(
-        with src as (
-            select record_no as line_no, line, json_valid(line) as ok,
-                   case when json_valid(line) then line::JSON end as j
-            from {rel}),
-        expanded as (
-            select line_no, ok, line, case when not ok then [null::JSON] else {expand} end as elems
-            from src),
-        numbered as (
-            select line_no, ok, line, unnest(elems) as e, generate_subscripts(elems, 1) as k
-            from expanded)
-        select row_number() over (order by line_no, k) as record_no, ok, cast(e as VARCHAR) as item, line
-        from numbered
-    )"""
+        lines(
+            f"""(select row_number() over () as record_no, json::VARCHAR as line
+                 from read_json_objects({plain}, format='array', maximum_object_size={MAX_RECORD_BYTES}))"""
+        )
+    else:
+        lines(_whole(source, options))
+    # each line's first record number from a running count over the lines (small columns only)
+    con.execute(
+        f"""
+        create or replace temp table {table} as
+        with offsets as (
+            select line_no, sum(n) over (order by line_no) - n as before
+            from (select line_no, len(elems) as n from {table}_lines))
+        select before + k as record_no, ok, cast(e as VARCHAR) as item, line
+        from (select line_no, ok, line, unnest(elems) as e, generate_subscripts(elems, 1) as k
+              from {table}_lines)
+        join offsets using (line_no)
+        """
+    )
+    con.execute(f"drop table {table}_lines")

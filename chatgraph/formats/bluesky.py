@@ -131,7 +131,7 @@ def _select(cols: dict[str, str]) -> str:
 
 
 _EXPAND = """case
-    when json_type(j) = 'ARRAY' then json_extract(j, '$[*]')
+    when starts_with(ltrim(j::VARCHAR), '[') then json_extract(j, '$[*]')
     when json_type(j, '$.posts') = 'ARRAY' then json_extract(j, '$.posts[*]')
     when json_type(j, '$.feed') = 'ARRAY' then json_extract(j, '$.feed[*]')
     when json_type(j, '$.records') = 'ARRAY' then json_extract(j, '$.records[*]')
@@ -142,6 +142,7 @@ _EXPAND = """case
 
 def stage(con, source: Source, options: Options) -> None:
     head = Head.read(source)
+    json_records(con, source, options, head, _EXPAND, "b_records")
     con.execute(
         f"""create or replace temp table b_items as
             select record_no, ok, coalesce(item, line) as line, i,
@@ -149,8 +150,9 @@ def stage(con, source: Source, options: Options) -> None:
                    coalesce(i.post.uri is not null and i.reason."$type" = 'app.bsky.feed.defs#reasonRepost'
                             and i.reason.by.did is not null, false) as repost
             from (select *, case when ok then try(json_transform(item, '{ITEM_TYPE}')) end as i
-                  from {json_records(source, options, head, _EXPAND)})"""
+                  from b_records)"""
     )
+    con.execute("drop table b_records")
     own = _view("i")  # a bare PostView
     post = _view("i.post")  # a feed item's or thread node's post
     rec = _columns("i.uri", None, "i.value", None)  # a repository record

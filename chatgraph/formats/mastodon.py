@@ -106,7 +106,7 @@ def _select(cols: dict[str, str]) -> str:
 
 def _expand() -> str:
     return """case
-        when json_type(j) = 'ARRAY' then json_extract(j, '$[*]')
+        when starts_with(ltrim(j::VARCHAR), '[') then json_extract(j, '$[*]')
         when json_type(j, '$.descendants') = 'ARRAY' or json_type(j, '$.ancestors') = 'ARRAY'
             then list_concat(coalesce(json_extract(j, '$.ancestors[*]'), []),
                              coalesce(json_extract(j, '$.descendants[*]'), []))
@@ -115,12 +115,14 @@ def _expand() -> str:
 
 def stage(con, source: Source, options: Options) -> None:
     head = Head.read(source)
+    json_records(con, source, options, head, _expand(), "m_items")
     con.execute(
         f"""create or replace temp table m_records as
             select record_no, ok, coalesce(item, line) as line,
                    case when ok then try(json_transform(item, '{STATUS_TYPE}')) end as s
-            from {json_records(source, options, head, _expand())}"""
+            from m_items"""
     )
+    con.execute("drop table m_items")
     listed = _status_columns("s")
     rb = _status_columns("s.reblog")
     for name in ("text", "mentions", "hashtags"):
