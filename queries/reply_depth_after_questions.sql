@@ -2,7 +2,7 @@
 -- description: For each question of a chat: how deep the reply chains under the question post go
 --   (a direct reply to the question is depth 1, a reply to that reply depth 2, ...), how many posts
 --   those chains hold, how long until the first answer in the question's thread, and the median
---   time a reply in the chat took after the post it answers (in seconds).
+--   time the replies in that thread took after the posts they answer (in seconds).
 -- params: chat
 with recursive chat_posts as (
     select post_id, reply_to_post_id, created_at, author_id, author_handle, is_retweet

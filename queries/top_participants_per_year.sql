@@ -15,11 +15,14 @@ chat_posts as (
     where p.chat_id = $chat
 ),
 received as (
-    select year(i.created_at at time zone chat.tz) as year, lower(i.target_handle) as handle,
+    select year(i.created_at at time zone chat.tz) as year,
+           coalesce(i.target_id, lower(i.target_handle)) as author,
            count(*) as received
     from interactions i
     cross join chat
-    where i.chat_id = $chat and lower(i.target_handle) <> lower(i.source_handle)
+    where i.chat_id = $chat
+      and coalesce(i.target_id, lower(i.target_handle))
+          <> coalesce(i.source_id, lower(i.source_handle))
     group by all
 ),
 per_author as (
@@ -40,6 +43,6 @@ select a.year,
        a.sessions,
        coalesce(r.received, 0) as interactions_received
 from per_author a
-left join received r on r.year = a.year and r.handle = lower(a.handle)
+left join received r on r.year = a.year and r.author = a.author
 qualify rank <= cast($limit as integer)
 order by a.year, rank, a.handle;
