@@ -20,6 +20,7 @@ from pathlib import Path
 
 from chatgraph.errors import ChatgraphError, NotAnExport
 from chatgraph.formats import Format, Head, NonPost, Options, Source, finish_stage, sql_string
+from chatgraph.formats._social import json_records
 from chatgraph.formats._twitter import V1_TWEET_TYPE, core_select
 
 _TWEETS = re.compile(r"^\s*window\.YTD\.tweets?\.part\d+\s*=")
@@ -68,28 +69,25 @@ def _owner(source: Source, options: Options) -> tuple[str, str | None, str | Non
 
 def stage(con, source: Source, options: Options) -> None:
     handle, account_id, name = _owner(source, options)
-    plain = sql_string(str(source.plain_path(options.workdir)))
-    con.execute(
-        f"""
-        create or replace temp table archive_doc as
-        select js, json_valid(js) as ok
-        from (select trim(substr(content, strpos(content, '=') + 1)) as js from read_text({plain}))
-        """
-    )
+    # The JSON after "window.YTD.tweets.part0 =", as a file DuckDB can stream (bytes copied, not parsed)
+    body = Path(tempfile.mkstemp(suffix=".json", dir=options.workdir)[1])
+    with open(source.plain_path(options.workdir), "rb") as src, open(body, "wb") as dst:
+        start = src.read(4096)
+        dst.write(start[start.index(b"=") + 1 :])
+        shutil.copyfileobj(src, dst)
+    json_records(con, Source(body, source.label), options, Head.read(Source(body, source.label)),
+                 "case when starts_with(ltrim(j::VARCHAR), '[') then json_extract(j, '$[*]') else [j] end",
+                 "archive_items")  # fmt: skip
     con.execute(
         f"""
         create or replace temp table archive_tweets as
-        select row_number() over (order by k) as record_no, cast(e as VARCHAR) as line,
-               try(json_transform(coalesce(json_extract(e, '$.tweet'), e), '{V1_TWEET_TYPE}')) as t,
-               false as unparsable
-        from (select unnest(elems) as e, generate_subscripts(elems, 1) as k
-              from (select case when json_type(js::JSON) = 'ARRAY' then json_extract(js::JSON, '$[*]')
-                                else [js::JSON] end as elems
-                    from archive_doc where ok))
-        union all
-        select 1, left(js, 10000), null, true from archive_doc where not ok
+        select record_no, coalesce(item, line) as line, not ok as unparsable,
+               case when ok then try(json_transform(coalesce(json_extract(item, '$.tweet'), item::JSON),
+                                                    '{V1_TWEET_TYPE}')) end as t
+        from archive_items
         """
     )
+    con.execute("drop table archive_items")
     owner = {
         "author_id": sql_string(account_id) if account_id else "null::VARCHAR",
         "author_handle": sql_string(handle),
@@ -110,7 +108,7 @@ def stage(con, source: Source, options: Options) -> None:
         """,
     )
     con.execute("drop table archive_tweets")
-    con.execute("drop table archive_doc")
+    body.unlink()
 
 
 def zip_sources(
