@@ -14,6 +14,7 @@ from chatgraph.simulate import text as T
 PRE_CHAT = timedelta(minutes=8)  # chatter may start this long before the scheduled start
 STRAGGLE = timedelta(minutes=8)  # replies and retweets may run this long past the scheduled end
 TWITTER_EPOCH_MS = 1288834974657
+MIN_ATTENDANCE = 3  # members (besides the host) at every weekly sitting
 PLATFORMS = ("twitter", "mastodon", "bluesky")
 
 
@@ -620,6 +621,13 @@ class _Generator:
         if self.spec.kind == "conference":
             n_new = self.poisson(self.newcomer_mean(year) * 3)
         newcomers = [self.join(when, index, "member") for _ in range(n_new)]
+        if self.spec.kind == "weekly" and len(present) + n_new < MIN_ATTENDANCE:
+            # a sitting nobody comes to is not a sitting: the keenest members still around turn up
+            keen = sorted(
+                (a for a in self.members if a.leaves_at > index and a not in present),
+                key=lambda a: (-a.attend, a.key),
+            )
+            present += keen[: MIN_ATTENDANCE - len(present) - n_new]
         return present + newcomers, n_new
 
     # one sitting ----------------------------------------------------------------------------------
@@ -896,9 +904,9 @@ class _Generator:
         moments: list[date] = []
         if self.spec.kind == "conference":
             for first, _ in self.spec.meetings:
-                moments += [
-                    first - timedelta(days=rng.randrange(3, 40)) for _ in range(rng.randrange(3, 8))
-                ]
+                # on days of their own: lone posts never gather into something like a sitting
+                days = rng.sample(range(3, 40), rng.randrange(3, 8))
+                moments += [first - timedelta(days=d) for d in sorted(days, reverse=True)]
         else:
             moments = [
                 s.local_date + timedelta(days=rng.choice((1, 2)))

@@ -38,7 +38,7 @@ HCLDR_MASTODON = ChatSpec(
     platform="mastodon",
     instance="mastodon.social",
     start_date=date(2023, 11, 7),
-    end_date=date(2024, 4, 30),
+    end_date=date(2024, 3, 31),
     core_size=3,
     newcomers_start=0.3,
     newcomers_peak=0.3,
@@ -103,14 +103,14 @@ PARTS = (
          note="twarc-csv of a later search: May-Jun 2021 overlaps the twarc2 file (dedup)"),
     Part("hcldr", date(2022, 1, 1), date(2022, 12, 31), "tags", "hcldr_2022",
          note="TAGS archive sheet: retweets only as cut RT text, quotes only as links"),
-    Part("hcldr", date(2023, 1, 1), date(2023, 10, 31), "twitter-v2", "hcldr_2023",
-         note="twarc2 search pages up to the last tweetchat (31 Oct 2023)"),
-    Part("hcldr-mastodon", date(2023, 11, 1), date(2024, 4, 30), "mastodon", "hcldr_2023-2024",
+    Part("hcldr", date(2023, 1, 1), date(2023, 11, 6), "twitter-v2", "hcldr_2023",
+         note="twarc2 search pages up to the last tweetchat (31 Oct 2023) and the days after"),
+    Part("hcldr-mastodon", date(2023, 11, 1), date(2024, 4, 7), "mastodon", "hcldr_2023-2024",
          note="the chat on Mastodon: mastodon.social hashtag timeline plus conversations"),
-    Part("hcldr-mastodon", date(2024, 4, 1), date(2024, 4, 30), "mastodon", "hcldr_2024-04_fosstodon",
-         note="the Mastodon posts of April 2024 again, fetched from fosstodon.org: other ids, same uri",
+    Part("hcldr-mastodon", date(2024, 3, 1), date(2024, 3, 31), "mastodon", "hcldr_2024-03_fosstodon",
+         note="the Mastodon posts of March 2024 again, fetched from fosstodon.org: other ids, same uri",
          instance="fosstodon.org"),
-    Part("hcldr-bluesky", date(2024, 9, 1), date(2024, 12, 31), "bluesky", "hcldr_2024",
+    Part("hcldr-bluesky", date(2024, 8, 25), date(2025, 1, 6), "bluesky", "hcldr_2024",
          note="the chat on Bluesky: searchPosts (which never returns reposts)"),
     Part("uscap", date(2016, 1, 1), date(2019, 12, 31), "twitter-v1", "uscap_2016-2019",
          note="a conference hashtag: four annual meetings, no questions; shares members with #HCLDR"),
@@ -133,6 +133,14 @@ def write_samples(folder: str | Path, seed: int = SEED) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     chats = sample_chats(seed)
+    for name, chat in chats.items():
+        covered = set()
+        for part in PARTS:
+            if part.chat == name:
+                covered |= {p.post_id for p in chat.between(part.first, part.last)}
+        left_out = [p for p in chat.posts if p.post_id not in covered]
+        if left_out:
+            raise ValueError(f"{name}: {len(left_out)} posts in no sample file, e.g. {left_out[0]}")
     paths: list[Path] = []
     rows = []
     for part in PARTS:
