@@ -615,6 +615,11 @@ def vis_assets() -> tuple[str, str]:
     import pyvis
 
     lib = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
+    if not (lib / "vis-network.min.js").is_file():
+        raise ChatgraphError(
+            f"{lib}: this pyvis does not ship vis-network 9.1.2; install pyvis 0.3.2 "
+            "(pip install 'pyvis==0.3.2')"
+        )
     js = (lib / "vis-network.min.js").read_text(encoding="utf-8").replace("://", ":\\/\\/")
     css = (lib / "vis-network.css").read_text(encoding="utf-8")
     if "://" in css:

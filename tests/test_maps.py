@@ -154,6 +154,27 @@ def test_layout_is_seeded_and_spread():
     assert d.min() > 0.05  # no two accounts on top of each other
 
 
+def test_no_two_nodes_overlap_as_drawn(archive):
+    for data in (maps.map_data(archive), maps.map_data(archive, year=2020)):
+        xy = np.array([(n["x"], n["y"]) for n in data.nodes])
+        r = maps.node_radii(np.array([n["value"] for n in data.nodes], dtype=float))
+        d = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1))
+        need = r[:, None] + r[None, :]
+        np.fill_diagonal(d, np.inf)
+        assert (d >= need).all()
+
+
+def test_components_sit_side_by_side():
+    # two triangles and a pair: three components, none drawn inside another's box
+    src = np.array([0, 1, 2, 3, 4, 5, 6], dtype=np.int64)
+    dst = np.array([1, 2, 0, 4, 5, 3, 7], dtype=np.int64)
+    pos = maps.layout_components(8, src, dst, np.ones(7, dtype=np.float32))
+    boxes = [(pos[g].min(0), pos[g].max(0)) for g in ([0, 1, 2], [3, 4, 5], [6, 7])]
+    for i, (lo1, hi1) in enumerate(boxes):
+        for lo2, hi2 in boxes[i + 1 :]:
+            assert (hi1 < lo2).any() or (hi2 < lo1).any()
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
