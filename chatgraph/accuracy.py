@@ -48,7 +48,10 @@ def load_simulated(chat, folder: str | Path | None = None, formats=("twitter-v1"
 
 
 def score(con: duckdb.DuckDBPyConnection, chat) -> Score:
-    """Compare ``post_threads`` with the truth of the simulated ``chat`` (every post it wrote)."""
+    """Compare ``post_threads`` with the truth of the simulated ``chat``.
+
+    Only the posts the archive holds are scored (an export of a bare hashtag search lacks some).
+    """
     truth = pl.DataFrame(
         {
             "post_id": [p.post_id for p in chat.posts],
@@ -65,7 +68,8 @@ def score(con: duckdb.DuckDBPyConnection, chat) -> Score:
             """
             with j as (
                 select t.*, pt.session_id, pt.question
-                from _truth t left join post_threads pt using (post_id)
+                from _truth t join posts p using (post_id)
+                left join post_threads pt using (post_id)
             ),
             fwd as (
                 select t_session, mode(session_id) as s from j

@@ -15,6 +15,8 @@ Answer assignment (``post_threads.method``), first rule that applies:
     ``tag``       its text starts with an answer tag: ``A1``, ``A1:``, ``a1)``, ``A1 -``, or the
                   session's question prefix (``T1:`` where questions are T): that number, even late.
     ``reply``     a reply to a post of the same session: the parent's question (through whole chains).
+                  When the parent is not in the session (a reply without the hashtag that a search
+                  missed) but the conversation's first post is, that post's question.
     ``retweet``   a retweet of a post of the same session: that post's question.
     ``quote``     a quote of a post of the same session: that post's question.
     ``time``      the latest question asked before the post in its session; 0 before the first.
@@ -134,6 +136,9 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
                    lower(p.author_handle) as handle,
                    p.is_retweet or p.retweet_of_post_id is not null as is_retweet,
                    p.reply_to_post_id, p.retweet_of_post_id, p.quote_of_post_id,
+                   case when p.reply_to_post_id is not null
+                        and p.conversation_id <> p.reply_to_post_id then p.conversation_id
+                   end as conversation_id,
                    {head_tag("coalesce(p.text, '')")} as tag
             from post_threads t join posts p on p.post_id = t.post_id
             where t.chat_id = $c and t.session_id in (select session_id from _redo)
@@ -224,7 +229,7 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
         ),
         own as (
             select t.post_id, t.session_id, t.created_at, t.is_retweet,
-                   t.reply_to_post_id, t.retweet_of_post_id, t.quote_of_post_id,
+                   t.reply_to_post_id, t.retweet_of_post_id, t.quote_of_post_id, t.conversation_id,
                    case when q.post_id is not null then q.number
                         when tag_ok and not t.is_retweet then t.n end as base_q,
                    case when q.post_id is not null then 'question'
@@ -240,10 +245,11 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
         select t.post_id,
                case when t.base_q is not null then null
                     when rp.post_id is not null then rp.post_id
+                    when cv.post_id is not null then cv.post_id
                     when rt.post_id is not null then rt.post_id
                     when qt.post_id is not null then qt.post_id end as link,
                case when t.base_q is not null then t.base_m
-                    when rp.post_id is not null then 'reply'
+                    when rp.post_id is not null or cv.post_id is not null then 'reply'
                     when rt.post_id is not null then 'retweet'
                     when qt.post_id is not null then 'quote'
                     when t.is_retweet and t.tag_q is not null then 'tag'
@@ -251,6 +257,8 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
                coalesce(t.base_q, case when t.is_retweet then t.tag_q end, t.time_q) as own_q
         from timed t
         left join _tp rp on rp.post_id = t.reply_to_post_id and rp.session_id = t.session_id
+        left join _tp cv on rp.post_id is null and cv.post_id = t.conversation_id
+                        and cv.session_id = t.session_id
         left join _tp rt on rt.post_id = t.retweet_of_post_id and rt.session_id = t.session_id
         left join _tp qt on qt.post_id = t.quote_of_post_id and qt.session_id = t.session_id
         """,

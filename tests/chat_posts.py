@@ -27,12 +27,14 @@ def add_post(
     reply_to: str | None = None,
     retweet_of: str | None = None,
     quote_of: str | None = None,
+    conversation: str | None = None,
 ) -> None:
     con.execute(
         """insert into posts (post_id, platform, chat_id, created_at, author_id, author_handle, text,
-                              reply_to_post_id, retweet_of_post_id, quote_of_post_id, is_retweet)
+                              reply_to_post_id, retweet_of_post_id, quote_of_post_id, is_retweet,
+                              conversation_id)
            values ($id, 'twitter', $chat, $at::TIMESTAMPTZ, $author, $author, $text,
-                   $reply, $rt, $quote, $rt is not null)""",
+                   $reply, $rt, $quote, $rt is not null, coalesce($conv, $id))""",
         {
             "id": post_id,
             "chat": chat_id,
@@ -42,6 +44,7 @@ def add_post(
             "reply": reply_to,
             "rt": retweet_of,
             "quote": quote_of,
+            "conv": conversation,
         },
     )
 

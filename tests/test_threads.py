@@ -45,6 +45,7 @@ def sitting(db):
         ("rr", at(37), "alice", "@bob thanks!"),
         ("rrr", at(38), "bob", "@alice any time"),
         ("untagged", at(39), "carol", "I will write things down"),
+        ("convo", at(39, 30), "dave", "@bob yes!"),
         ("rt_lone", at(40), "frank", "A2 promo text"),
     ]
     links = {
@@ -56,6 +57,7 @@ def sitting(db):
         "rr": {"reply_to": "r"},
         "rrr": {"reply_to": "rr"},
         "rt_lone": {"retweet_of": "lone"},
+        "convo": {"reply_to": "unseen-reply-to-a1", "conversation": "a1"},
     }
     for post_id, when, who, text in posts:
         add_post(db, post_id, when, who, text, **links.get(post_id, {}))
@@ -127,6 +129,10 @@ def test_replies_to_posts_outside_the_session_fall_back_to_time(sitting):
     assert sitting["orphan"] == (S, 2, "time")
 
 
+def test_reply_to_an_unseen_post_follows_its_conversation_root(sitting):
+    assert sitting["convo"] == (S, 1, "reply")
+
+
 def test_untagged_post_gets_the_latest_question(sitting):
     assert sitting["untagged"] == (S, 3, "time")
 
@@ -141,7 +147,7 @@ def test_posts_outside_sessions_have_no_question(sitting):
 
 def test_every_post_has_one_thread_row(db, sitting):
     rows = db.execute("select count(*), count(distinct post_id) from post_threads").fetchone()
-    assert rows == (34, 34)
+    assert rows == (35, 35)
     methods = db.execute(
         "select method, count(*) from post_threads group by method order by method"
     ).fetchall()
@@ -149,7 +155,7 @@ def test_every_post_has_one_thread_row(db, sitting):
         ("none", 1),
         ("question", 3),
         ("quote", 1),
-        ("reply", 3),
+        ("reply", 4),
         ("retweet", 1),
         ("tag", 13),
         ("time", 12),
