@@ -7,7 +7,12 @@ an unclosed quote, bad UTF-8) come back as rejects with their number, the reason
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gzip
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 
@@ -15,6 +20,20 @@ from chatgraph.formats import RAW_KEEP, Head, Source, sql_string
 
 _ERRORS = "cg_csv_errors"
 _SCANS = "cg_csv_scans"
+
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+def _chunks(f: BinaryIO, size: int = 1 << 20) -> Iterator[bytes]:
+    """The file in chunks that never end between a CR and its LF (an end-of-file CR ends one)."""
+    carry = b""
+    while block := f.read(size):
+        block = carry + block
+        block, carry = (block[:-1], b"\r") if block.endswith(b"\r") else (block, b"")
+        yield block
+    if carry:
+        yield carry
 
 
 def ident(name: str) -> str:
@@ -57,17 +76,35 @@ def read_rows(
     compression = "gzip" if source.compression == "gzip" else "none"
     for t in (_ERRORS, _SCANS):
         con.execute(f"drop table if exists {t}")
-    con.execute(
-        f"""
-        create or replace temp table csv_good as
-        select row_number() over () as good_no, {picked}
-        from read_csv({source.sql_path()}, columns={columns}, header=false, skip=1,
-                      delim=',', quote='"', escape='"', auto_detect=false, strict_mode=true,
-                      null_padding=false, compression={sql_string(compression)},
-                      max_line_size={64 * 1024 * 1024}, store_rejects=true,
-                      rejects_table={sql_string(_ERRORS)}, rejects_scan={sql_string(_SCANS)})
-        """
-    )
+
+    def read(path: str, compression: str) -> None:
+        con.execute(
+            f"""
+            create or replace temp table csv_good as
+            select row_number() over () as good_no, {picked}
+            from read_csv({path}, columns={columns}, header=false, skip=1,
+                          delim=',', quote='"', escape='"', auto_detect=false, strict_mode=true,
+                          null_padding=false, compression={sql_string(compression)},
+                          max_line_size={64 * 1024 * 1024}, store_rejects=true,
+                          rejects_table={sql_string(_ERRORS)}, rejects_scan={sql_string(_SCANS)})
+            """
+        )
+
+    # A carriage return alone outside quotes stops DuckDB's reader for the whole file (and the
+    # load's transaction with it): read it as the line break it is, as Python's csv does, so only
+    # the rows it splits become rejects.
+    opener = gzip.open if source.compression == "gzip" else open
+    with opener(source.path, "rb") as src:
+        lone_cr = any(_LONE_CR.search(chunk) for chunk in _chunks(src))
+    if not lone_cr:
+        read(source.sql_path(), compression)
+    else:
+        with tempfile.TemporaryDirectory(prefix="chatgraph-cr-") as tmp:
+            plain = Path(tmp) / "lf.csv"
+            with opener(source.path, "rb") as src, open(plain, "wb") as dst:
+                for chunk in _chunks(src):
+                    dst.write(_LONE_CR.sub(b"\n", chunk))
+            read(sql_string(str(plain)), "none")
     # DuckDB counts the header as line 1; one reject per row, the first error it found.
     con.execute(
         f"""
