@@ -123,9 +123,9 @@ class Head:
             if whole:
                 with contextlib.suppress(ValueError):
                     first_json = json.loads(text)
-            if first_json is None and first_line.startswith("{") and len(first_line) > 2:
+            if first_json is None:
                 # JSON lines whose first line is cut or corrupt: the next whole object on a line
-                # of its own says so (a pretty-printed document starts with a bare "{" line).
+                # of its own says so (a pretty-printed document never has one).
                 first_json = _next_object_line(text if whole else text.rsplit("\n", 1)[0])
                 line_json = first_json is not None
         return cls(
