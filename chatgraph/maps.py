@@ -178,38 +178,57 @@ def node_radii(degree: np.ndarray) -> np.ndarray:
     return (RADIUS_MIN + t * (RADIUS_MAX - RADIUS_MIN)).astype(np.float32)
 
 
-def spread(pos: np.ndarray, radii: np.ndarray, gap: float = 4.0, rounds: int = 30) -> np.ndarray:
-    """Push overlapping nodes (positions and radii in pixels) apart until none overlaps (or the
-    rounds run out), each pair moving half the overlap; hubs that the layout drew on top of each
-    other end up side by side."""
-    pos = pos.astype(np.float32).copy()
+def _close_pairs(pos: np.ndarray, reach: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (i < j) closer than ``reach[i] + reach[j]``, found in row blocks."""
+    n = len(pos)
+    block = max(1, 2_000_000 // n)
+    x, y = pos[:, 0], pos[:, 1]
+    found_i, found_j = [], []
+    for i0 in range(0, n, block):
+        i1 = min(n, i0 + block)
+        dx = x[i0:i1, None] - x[None, :]
+        dy = y[i0:i1, None] - y[None, :]
+        limit = reach[i0:i1, None] + reach[None, :]
+        close = dx * dx + dy * dy < limit * limit
+        close &= np.arange(n)[None, :] > np.arange(i0, i1)[:, None]
+        ii, jj = np.nonzero(close)
+        found_i.append(ii + i0)
+        found_j.append(jj)
+    return np.concatenate(found_i), np.concatenate(found_j)
+
+
+def spread(pos: np.ndarray, radii: np.ndarray, gap: float = 4.0, rounds: int = 40) -> np.ndarray:
+    """Push overlapping nodes (positions and radii in pixels) apart until none overlaps, each pair
+    moving half its overlap per round; hubs the layout drew on top of each other end up side by
+    side. Only pairs near each other are checked, so thousands of nodes take a moment."""
+    pos = pos.astype(np.float64).copy()
     n = len(pos)
     if n < 2:
-        return pos
-    block = max(1, 2_000_000 // n)
-    for _ in range(rounds):
+        return pos.astype(np.float32)
+    slack = float(radii.max())
+    for _ in range(6):
+        i, j = _close_pairs(pos, radii + gap / 2 + slack)
+        need = (radii[i] + radii[j] + gap).astype(np.float64)
         moved = False
-        push = np.zeros_like(pos)
-        for i0 in range(0, n, block):
-            i1 = min(n, i0 + block)
-            delta = pos[i0:i1, None, :] - pos[None, :, :]
-            dist = np.sqrt((delta * delta).sum(-1))
-            need = radii[i0:i1, None] + radii[None, :] + gap
+        for _ in range(rounds):
+            delta = pos[i] - pos[j]
+            dist = np.sqrt((delta * delta).sum(1))
             over = need - dist
-            over[np.arange(i1 - i0), np.arange(i0, i1)] = 0
-            over = np.where(over > 0, over, 0)
-            if not over.any():
-                continue
+            hit = over > 1e-6
+            if not hit.any():
+                break
             moved = True
-            # coincident points get a fixed direction so they still separate
-            safe = np.where(dist > 1e-6, dist, 1.0)
-            unit = delta / safe[..., None]
-            unit[dist <= 1e-6] = (1.0, 0.0)
-            push[i0:i1] += (unit * (over / 2)[..., None]).sum(1)
-        if not moved:
+            d = dist[hit]
+            unit = np.where(
+                d[:, None] > 1e-9, delta[hit] / np.maximum(d, 1e-9)[:, None], [1.0, 0.0]
+            )
+            push = unit * (over[hit] / 2)[:, None]
+            for axis in (0, 1):
+                pos[:, axis] += np.bincount(i[hit], push[:, axis], n)
+                pos[:, axis] -= np.bincount(j[hit], push[:, axis], n)
+        if not moved:  # pairs that were not candidates may have been pushed together: recheck
             break
-        pos += push
-    return pos
+    return pos.astype(np.float32)
 
 
 def layout_components(
