@@ -13,8 +13,10 @@ from rich.table import Table
 
 from chatgraph.errors import UsageError
 
-console = Console()
-err_console = Console(stderr=True)
+# Piped or captured output gets room for wide tables instead of an 80-column guess.
+_WIDE = 150
+console = Console(width=None if sys.stdout.isatty() else _WIDE)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else _WIDE)
 
 
 class TableFormat(StrEnum):
