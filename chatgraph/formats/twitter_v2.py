@@ -93,8 +93,10 @@ def sniff(head: Head) -> bool:
     if isinstance(obj, dict):
         if "data" in obj:
             items = _data_items(obj)
-            return (not items and ("__twarc" in obj or "meta" in obj)) or (
-                bool(items) and _tweet_like(items[0])
+            # a withheld tweet may come without text: look at a few
+            return (not items and ("__twarc" in obj or "meta" in obj)) or any(
+                _tweet_like(i) or (isinstance(i, dict) and "id" in i and "author_id" in i)
+                for i in items[:5]
             )
         if _tweet_like(obj):
             # twarc2 flatten: a v2 tweet (author_id, no v1.1 user object), its author inline
