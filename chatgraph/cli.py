@@ -157,8 +157,13 @@ def load(
     for r in results:
         if r.error:
             err_console.print(f"Error: {r.error}", markup=False, highlight=False, soft_wrap=True)
-    if any(r.rejected for r in results) and output is TableFormat.table:
-        err_console.print("Rejected records are in the rejects table: chatgraph sql \"select * from rejects\"", markup=False)
+    if any(r.rejected and r.source_id for r in results):
+        from chatgraph import rejects
+
+        for r in results:
+            if r.rejected and r.source_id and not r.skipped:
+                note = rejects.line(con, _short(r.path), r.source_id, r.records)
+                err_console.print(note, markup=False, highlight=False, soft_wrap=True)
     if any(r.error for r in results):
         raise typer.Exit(1)
 
