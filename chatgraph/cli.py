@@ -552,6 +552,7 @@ def metrics_cmd(
     kinds: KindsOption = "reply,mention,quote",
     show_what: Annotated[str, typer.Option("--show", help="accounts (degree, PageRank, betweenness, community, k-core), bridges (pairs joining communities) or cores (each year's core members).")] = "accounts",
     seed: Annotated[int, typer.Option("--seed", help="Seed for Louvain communities and sampled betweenness.")] = 0,
+    sample: Annotated[int, typer.Option("--sample", help="Betweenness from this many seeded sources in larger graphs (exact in smaller ones).")] = 200,
     limit: Annotated[int | None, typer.Option("--limit", help="Show only the first N rows.")] = None,
     output: FormatOption = TableFormat.table,
 ) -> None:
@@ -573,7 +574,10 @@ def metrics_cmd(
             df = graphs.core_members(con, scope.chat, chosen)
         else:
             g = graphs.build(con, scope, chosen)
-            df = graphs.metrics(g, seed=seed) if show_what == "accounts" else graphs.bridges(g, seed=seed)
+            if show_what == "accounts":
+                df = graphs.metrics(g, seed=seed, betweenness_sample=sample)
+            else:
+                df = graphs.bridges(g, seed=seed)
     finally:
         con.close()
     show(df.head(limit) if limit else df, output, title=f"{show_what.capitalize()}: {scope.label()}")

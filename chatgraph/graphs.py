@@ -22,7 +22,7 @@ from chatgraph.interactions import KINDS
 
 GRAPH_FORMATS = ("gexf", "graphml", "csv")
 # Above this many nodes betweenness is estimated from a seeded sample of this many sources.
-BETWEENNESS_SAMPLE = 500
+BETWEENNESS_SAMPLE = 200
 LOCAL_ISO = "%Y-%m-%dT%H:%M:%S"
 
 
