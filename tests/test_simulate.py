@@ -142,7 +142,14 @@ def test_interactions_follow_the_definitions(chat):
         assert a == p.author_handle.lower()
         if p.is_retweet:
             assert kind == "retweet" and b == p.retweet_of.author_handle.lower()
-    # a self-reply makes no interaction
+    # a post @-addressed to an account, with no parent post, is a reply to that account
+    addressed = [p for p in chat.posts if p.addressed_to is not None]
+    assert addressed and all(p.reply_to is None and p.truth_method == "latest" for p in addressed)
+    for p in addressed:
+        target = p.addressed_to.handle.lower()
+        assert {(p.post_id, "reply", p.author_handle.lower(), target)} <= chat.interactions
+        assert (p.post_id, "mention", p.author_handle.lower(), target) in chat.interactions
+        # a self-reply makes no interaction
     selfies = [p for p in chat.posts if p.reply_to is not None and p.reply_to.author is p.author]
     assert selfies
     assert not any(i[0] == p.post_id for p in selfies for i in chat.interactions)
@@ -314,10 +321,18 @@ def test_every_twitter_format_loads_the_same_posts(chat_2019, fmt, tmp_path, db)
     assert (result.format, result.error, result.rejected) == (fmt, None, 0)
     assert result.inserted == len(chat.posts)
     rows = db.execute(
-        "select post_id, author_handle, reply_to_post_id, is_retweet, epoch(created_at) from posts"
+        "select post_id, author_handle, reply_to_post_id, reply_to_author_id, reply_to_handle, "
+        "is_retweet, epoch(created_at) from posts"
     ).fetchall()
     truth = {
-        p.post_id: (p.author_handle, p.reply_to_post_id, p.is_retweet, p.created_at.timestamp())
+        p.post_id: (
+            p.author_handle,
+            p.reply_to_post_id,
+            p.reply_to_author_id,
+            p.reply_to_handle,
+            p.is_retweet,
+            p.created_at.timestamp(),
+        )
         for p in chat.posts
     }
     assert {r[0]: tuple(r[1:]) for r in rows} == truth

@@ -44,6 +44,7 @@ class ChatSpec:
     questions: int = 4
     five_questions_share: float = 0.1
     cohost_share: float = 0.0  # share of sittings the second host runs (posts the questions)
+    addressed_share: float = 0.15  # Twitter: chance per question of an @-addressed post (no parent)
     start_date: date = date(2016, 1, 1)
     end_date: date = date(2023, 10, 31)
     skip_share: float = 0.12
@@ -122,6 +123,7 @@ class Post:
     parts: list[tuple[str, object]]
     kind: str  # question, answer, reply, retweet, quote, chatter, welcome, closing, promo, lone
     reply_to: Post | None = None
+    addressed_to: Account | None = None  # @-addressed to an account without a parent post (Twitter)
     retweet_of: Post | None = None
     quote_of: Post | None = None
     answer_tag: int | None = None  # the number of an explicit answer tag at the start
@@ -186,12 +188,17 @@ class Post:
         return self.reply_to.post_id if self.reply_to else None
 
     @property
+    def reply_to_author(self) -> Account | None:
+        """The account replied to: the parent's author, or the account a post is @-addressed to."""
+        return self.reply_to.author if self.reply_to else self.addressed_to
+
+    @property
     def reply_to_author_id(self) -> str | None:
-        return self.reply_to.author_id if self.reply_to else None
+        return self.reply_to_author.account_id if self.reply_to_author else None
 
     @property
     def reply_to_handle(self) -> str | None:
-        return self.reply_to.author_handle if self.reply_to else None
+        return self.reply_to_author.handle if self.reply_to_author else None
 
     @property
     def retweet_of_post_id(self) -> str | None:
@@ -771,6 +778,16 @@ class _Generator:
                     t, person, parts, "answer", answer_tag=i if tagged else None, reply_to=reply_to
                 )
                 answerable.append(a)
+            # an @-addressed greeting: a reply to an account, with no post to thread under
+            if (
+                spec.platform == "twitter"
+                and len(people) > 1
+                and rng.random() < spec.addressed_share
+            ):
+                who, whom = rng.sample(people, 2)
+                t = lo + timedelta(seconds=rng.uniform(30, max(45, (hi - lo).total_seconds() - 20)))
+                parts = [("mention", whom), ("text", " ")] + T.greeting(self.trng, self.tag())
+                answerable.append(self.post(t, who, parts, "chatter", addressed_to=whom))
             # "Q1 was great": another account's post that starts like a question, inside question 1
             if i == 1 and people and rng.random() < 0.3:
                 t = lo + timedelta(seconds=rng.uniform(60, max(90, (hi - lo).total_seconds() - 20)))
@@ -1040,8 +1057,8 @@ def _interactions(posts: Iterable[Post]) -> set[tuple[str, str, str, str]]:
             if p.retweet_of.author.key != me:
                 out.add((p.post_id, "retweet", me, p.retweet_of.author.key))
             continue
-        if p.reply_to is not None and p.reply_to.author.key != me:
-            out.add((p.post_id, "reply", me, p.reply_to.author.key))
+        if p.reply_to_author is not None and p.reply_to_author.key != me:
+            out.add((p.post_id, "reply", me, p.reply_to_author.key))
         for acct in p.mentioned:
             if acct.key != me:
                 out.add((p.post_id, "mention", me, acct.key))

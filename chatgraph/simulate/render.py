@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from chatgraph.simulate.model import Account, Post
@@ -82,13 +82,14 @@ class Counts:
 class Rendered:
     """A Twitter text with its entities: code-point offsets into the HTML-escaped text."""
 
-    def __init__(self, post: Post, link_target: Callable[[Post], str] | None = None):
+    def __init__(self, post: Post):
         self.text = ""
         self.hashtags: list[dict] = []
         self.mentions: list[dict] = []
         self.urls: list[dict] = []
         self.display_start = 0
-        leading = True
+        # a threaded reply's leading auto-mentions lie before display_text_range
+        leading = (post.retweet_of or post).reply_to is not None
         for kind, value in post.own_parts:
             start = len(self.text)
             if kind == "mention":

@@ -24,9 +24,10 @@ HCLDR = ChatSpec(
     end_date=date(2023, 10, 31),  # the last #HCLDR tweetchat
     core_size=3,
     regular_share=0.06,
-    newcomers_start=0.45,
-    newcomers_peak=0.9,
+    newcomers_start=0.4,
+    newcomers_peak=0.85,
     peak_year=2019,
+    decline=0.4,
 )
 HCLDR_MASTODON = ChatSpec(
     hashtag="HCLDR",

@@ -234,6 +234,15 @@ def answer(
         bodies = bodies[:-1]
 
 
+GREETINGS = ["good to see you here tonight!", "missed you last week!", "so glad you made it",
+             "welcome back!", "long time no see 👋"]  # fmt: skip
+
+
+def greeting(rng: random.Random, tag) -> Parts:
+    """An untagged greeting that follows a leading @-mention."""
+    return [("text", rng.choice(GREETINGS) + " "), tag]
+
+
 def was_great(rng: random.Random, prefix: str, tag) -> Parts:
     return [("text", f"{prefix}1 was great, so many good ideas already "), tag]
 

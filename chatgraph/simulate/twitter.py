@@ -86,7 +86,7 @@ def v1_tweet(post: Post, counts: Counts, embed: bool = True) -> dict:
         "truncated": False,
         "in_reply_to_status_id": int(post.reply_to.post_id) if post.reply_to else None,
         "in_reply_to_status_id_str": post.reply_to_post_id,
-        "in_reply_to_user_id": int(post.reply_to.author_id) if post.reply_to else None,
+        "in_reply_to_user_id": int(post.reply_to_author_id) if post.reply_to_author_id else None,
         "in_reply_to_user_id_str": post.reply_to_author_id,
         "in_reply_to_screen_name": post.reply_to_handle,
         "user": v1_user(post.author),
@@ -299,8 +299,8 @@ def v2_tweet(post: Post, counts: Counts) -> dict:
             k: metrics[k] for k in ("retweet_count", "reply_count", "like_count", "quote_count")
         },
     }
-    if post.reply_to is not None:
-        tweet["in_reply_to_user_id"] = post.reply_to.author_id
+    if post.reply_to_author is not None:
+        tweet["in_reply_to_user_id"] = post.reply_to_author_id
     if refs:
         tweet["referenced_tweets"] = refs
     entities = v2_entities(ents)
@@ -313,8 +313,8 @@ def _users_of(post: Post) -> list[Account]:
     """The accounts a v2 page's ``includes.users`` holds for a tweet: author, mentioned, replied-to."""
     out = [post.author]
     out += [a for _, a in post.own_parts if isinstance(a, Account)]
-    if post.reply_to is not None:
-        out.append(post.reply_to.author)
+    if post.reply_to_author is not None:
+        out.append(post.reply_to_author)
     return out
 
 
