@@ -235,10 +235,10 @@ def _bursts(con: duckdb.DuckDBPyConnection, tz: str) -> None:
     con.execute(
         f"""
         create or replace temp table _bursts as
-        select post_id, sum(brk) over (order by created_at, post_id rows unbounded preceding) as burst
+        select post_id, sum(brk) over (order by created_at range unbounded preceding) as burst
         from (
             select post_id, created_at,
-                   coalesce(created_at - lag(created_at) over (order by created_at, post_id)
+                   coalesce(created_at - lag(created_at) over (order by created_at)
                             > interval {BURST_GAP_MINUTES} minute, true)::int as brk
             from _chat_posts
         )

@@ -229,7 +229,6 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
         ),
         own as (
             select t.post_id, t.session_id, t.created_at, t.is_retweet,
-                   t.reply_to_post_id, t.retweet_of_post_id, t.quote_of_post_id, t.conversation_id,
                    case when q.post_id is not null then q.number
                         when tag_ok and not t.is_retweet then t.n end as base_q,
                    case when q.post_id is not null then 'question'
@@ -237,30 +236,40 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
                    case when tag_ok then t.n end as tag_q
             from tagged t left join _tq q using (post_id)
         ),
+        -- Sittings never overlap in time, so the latest question asked before a post, if it is
+        -- of another session, means none has been asked in the post's own session yet.
         timed as (
-            select o.*, coalesce(q.number, 0) as time_q
-            from own o asof left join _tq q
-              on o.session_id = q.session_id and o.created_at >= q.asked_at
+            select o.*, case when q.session_id = o.session_id then q.number else 0 end as time_q
+            from own o asof left join (select session_id, asked_at, number from _tq) q
+              on o.created_at >= q.asked_at
+        ),
+        refs as (
+            select post_id, session_id, 1 as rank, reply_to_post_id as ref from _tp
+            where reply_to_post_id is not null
+            union all
+            select post_id, session_id, 2, conversation_id from _tp
+            where conversation_id is not null
+            union all
+            select post_id, session_id, 3, retweet_of_post_id from _tp
+            where retweet_of_post_id is not null
+            union all
+            select post_id, session_id, 4, quote_of_post_id from _tp where quote_of_post_id is not null
+        ),
+        links as (
+            select r.post_id, arg_min(r.ref, r.rank) as link, min(r.rank) as rank
+            from refs r join _tp p on p.post_id = r.ref and p.session_id = r.session_id
+            group by r.post_id
         )
-        select t.post_id,
-               case when t.base_q is not null then null
-                    when rp.post_id is not null then rp.post_id
-                    when cv.post_id is not null then cv.post_id
-                    when rt.post_id is not null then rt.post_id
-                    when qt.post_id is not null then qt.post_id end as link,
+        select t.post_id, t.session_id, t.created_at,
+               case when t.base_q is null then l.link end as link,
                case when t.base_q is not null then t.base_m
-                    when rp.post_id is not null or cv.post_id is not null then 'reply'
-                    when rt.post_id is not null then 'retweet'
-                    when qt.post_id is not null then 'quote'
+                    when l.rank in (1, 2) then 'reply'
+                    when l.rank = 3 then 'retweet'
+                    when l.rank = 4 then 'quote'
                     when t.is_retweet and t.tag_q is not null then 'tag'
                     else 'time' end as method,
                coalesce(t.base_q, case when t.is_retweet then t.tag_q end, t.time_q) as own_q
-        from timed t
-        left join _tp rp on rp.post_id = t.reply_to_post_id and rp.session_id = t.session_id
-        left join _tp cv on rp.post_id is null and cv.post_id = t.conversation_id
-                        and cv.session_id = t.session_id
-        left join _tp rt on rt.post_id = t.retweet_of_post_id and rt.session_id = t.session_id
-        left join _tp qt on qt.post_id = t.quote_of_post_id and qt.session_id = t.session_id
+        from timed t left join links l using (post_id)
         """,
         params,
     )
@@ -298,10 +307,10 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
         con,
         """
         insert into post_threads (post_id, chat_id, session_id, question, method)
-        select t.post_id, $c, t.session_id, coalesce(r.question, a.own_q),
+        select a.post_id, $c, a.session_id, coalesce(r.question, a.own_q),
                case when r.question is null then 'time' else a.method end
-        from _tp t left join _ta a using (post_id) left join _resolved r using (post_id)
-        order by t.created_at, t.post_id
+        from _ta a left join _resolved r using (post_id)
+        order by a.created_at, a.post_id
         """,
         params,
     )
