@@ -723,3 +723,40 @@ def test_cut_mastodon_array_is_one_clear_error(db, load, tmp_path):
         f"{path}: none of its 1 records could be read as mastodon (record 1: invalid JSON (cut or corrupt line)); "
         "check the file is a complete export"
     )
+
+
+def test_account_lists_are_named_not_loaded(db, load, tmp_path):
+    import json
+
+    accounts = tmp_path / "followers.json"
+    accounts.write_text(
+        json.dumps(
+            [
+                {
+                    "id": "1",
+                    "username": "Gargron",
+                    "acct": "Gargron",
+                    "display_name": "Eugen",
+                    "url": "https://mastodon.social/@Gargron",
+                    "followers_count": 322930,
+                }
+            ]
+        )  # fmt: skip
+    )
+    profiles = tmp_path / "follows.json"
+    profiles.write_text(
+        json.dumps(
+            {
+                "subject": {"did": ANA, "handle": "ana.bsky.social"},
+                "follows": [{"did": BEN, "handle": "ben.example.com"}],
+                "cursor": "x",
+            }
+        )  # fmt: skip
+    )
+    a, b = load(accounts, profiles)
+    assert a.error.startswith(
+        f"{accounts}: this is a list of Mastodon accounts, which holds no posts; "
+    )
+    assert b.error.startswith(
+        f"{profiles}: this is a list of Bluesky accounts or likes, which holds no posts; "
+    )
