@@ -757,16 +757,18 @@ def transcript_cmd(
     db: DbOption = DEFAULT_DB,
     format: Annotated[str, typer.Option("--format", "-f", help="md (Markdown) or html (one self-contained page).")] = "md",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the transcript to this file.")] = None,
+    pseudonymize: Annotated[bool, typer.Option("--pseudonymize", help="Replace handles with stable pseudonyms for sharing.")] = False,
 ) -> None:
     """A session's transcript grouped by question, with who took part and gaps in the record.
 
     Example: chatgraph transcript hcldr-2016-03-01 --format html --output hcldr-2016-03-01.html
     """
-    from chatgraph import transcripts
+    from chatgraph import privacy, transcripts
 
     con = dbmod.connect(db, read_only=True)
     try:
-        text = transcripts.render(con, session.strip(), format)
+        p = privacy.pseudonymizer(con, pseudonymize)
+        text = transcripts.render(con, session.strip(), format, p)
     finally:
         con.close()
     if output is None:

@@ -11,11 +11,15 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from chatgraph.errors import UsageError
 from chatgraph.sessions import one
+
+if TYPE_CHECKING:
+    from chatgraph.privacy import Pseudonymizer
 
 FORMATS = ("md", "html")
 
@@ -61,8 +65,14 @@ class Transcript:
     missing_parents: list[tuple[str, str]]  # (local time, handle) of replies whose parent is gone
 
 
-def build(con: duckdb.DuckDBPyConnection, session_id: str) -> Transcript:
-    """Read one session, its questions and posts into a :class:`Transcript`."""
+def build(
+    con: duckdb.DuckDBPyConnection, session_id: str, pseudonymizer: Pseudonymizer | None = None
+) -> Transcript:
+    """Read one session, its questions and posts into a :class:`Transcript`.
+
+    With a ``pseudonymizer`` (``--pseudonymize``) every handle, and every @handle in the texts,
+    is replaced by its stable pseudonym.
+    """
     head = one(
         con,
         """
@@ -103,8 +113,8 @@ def build(con: duckdb.DuckDBPyConnection, session_id: str) -> Transcript:
                sp.reply_to_post_id, sp.retweet_of_post_id, sp.quote_of_post_id, sp.rt, sp.question,
                sp.reply_to_post_id is not null
                    and not exists (select 1 from known k where k.post_id = sp.reply_to_post_id),
-               (select any_value(k.handle || ': ' || k.text) from known k
-                where k.post_id = sp.quote_of_post_id)
+               (select any_value(k.handle) from known k where k.post_id = sp.quote_of_post_id),
+               (select any_value(k.text) from known k where k.post_id = sp.quote_of_post_id)
         from sp order by sp.created_at, sp.post_id
         """,
         {"s": session_id, "tz": tz},
@@ -118,6 +128,14 @@ def build(con: duckdb.DuckDBPyConnection, session_id: str) -> Transcript:
             {"s": session_id, "tz": tz},
         ).fetchall()
     }
+    p = pseudonymizer
+    if p is not None:
+        rows = [
+            (*r[:2], p.handle(r[2]), p.text(r[3]), *r[4:10], p.handle(r[10]), p.text(r[11]))
+            for r in rows
+        ]
+        questions = {n: (q[0], p.text(q[1]), p.handle(q[2]), q[3]) for n, q in questions.items()}
+    rows = [(*r[:10], f"{r[10]}: {r[11]}" if r[10] is not None else None) for r in rows]
     return _assemble(
         chat_id, session_id, local_date, tz, starts, ends, n_posts, n_people, rows, questions
     )
@@ -332,9 +350,14 @@ def _html_entry(parts: list[str], e: Entry) -> None:
     parts.append("</li>")
 
 
-def render(con: duckdb.DuckDBPyConnection, session_id: str, fmt: str = "md") -> str:
+def render(
+    con: duckdb.DuckDBPyConnection,
+    session_id: str,
+    fmt: str = "md",
+    pseudonymizer: Pseudonymizer | None = None,
+) -> str:
     """The session's transcript as Markdown (``md``) or a self-contained HTML page (``html``)."""
     if fmt not in FORMATS:
         raise UsageError(f"--format {fmt!r}: transcripts come as md or html")
-    t = build(con, session_id)
+    t = build(con, session_id, pseudonymizer)
     return to_markdown(t) if fmt == "md" else to_html(t)

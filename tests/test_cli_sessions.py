@@ -155,3 +155,13 @@ def test_help_has_an_example(runner, command):
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0
     assert "Example: chatgraph " in result.stdout
+
+
+def test_transcript_pseudonymized(runner, archive):
+    result = runner.invoke(
+        app, ["transcript", "testchat-2024-02-28", "--db", archive, "--pseudonymize"]
+    )
+    assert result.exit_code == 0, result.output
+    for handle in ("@host", "@ann", "@ben", "@cat", "@dan"):
+        assert handle not in result.stdout
+    assert result.stdout.count("@user-") >= 10
