@@ -134,7 +134,8 @@ def measure(path: Path) -> dict[str, float]:
                     for (const id in before)
                         if (before[id].x !== after[id].x || before[id].y !== after[id].y) moved++;
                     resolve({moved, draws, nodes: net.body.data.nodes.length,
-                             edges: net.body.data.edges.length});
+                             edges: window.chatgraphMap.pairs(),
+                             painted: window.chatgraphMap.painted});
                 }, 1000);
             })"""
         )

@@ -55,10 +55,13 @@ NEVER_POSTED = "#d9d9d9"
 # First-year colours run from an early dark blue to a late yellow (viridis stops).
 YEAR_STOPS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]
 TOP_PARTNERS = 3
+# Above this many pairs the page paints the edges itself (a few canvas strokes) instead of making
+# one vis-network edge object each, which takes seconds at 20,000; they then have no tooltips.
+PAINT_EDGES = 4000
 # Node radii in pixels at zoom 1, as the page's vis-network scaling draws them (by degree).
 RADIUS_MIN, RADIUS_MAX = 5.0, 32.0
 # The layout is scaled so that an account's nearest neighbour is typically this many pixels away
-# (node radii run from 5 to 32 pixels at zoom 1).
+# in a map of up to 50 accounts, less in bigger ones (node radii run from 5 to 32 pixels at zoom 1).
 NEIGHBOUR_PX = 80.0
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -88,6 +91,7 @@ class MapData:
             "kinds": self.kinds,
             "color": self.color,
             "minWeight": self.min_weight,
+            "paintEdges": len(self.edges) > PAINT_EDGES,
             "legend": self.legend,
             "nodes": self.nodes,
             "edges": self.edges,
@@ -380,7 +384,10 @@ def map_data(
     dst = np.array([index[b] for _, b in ordered], dtype=np.int64)
     wts = np.array([pairs[p]["w"] for p in ordered], dtype=np.float32)
     pos = layout_components(len(handles), src, dst, wts, seed=seed)
-    scale = NEIGHBOUR_PX / max(_nearest_distance(pos), 1e-4)
+    # Small maps get room for their labels; big ones stay dense enough that nodes remain visible
+    # once the whole map is fitted on screen.
+    spacing = max(20.0, NEIGHBOUR_PX / (max(len(handles), 50) / 50) ** 0.35)
+    scale = spacing / max(_nearest_distance(pos), 1e-4)
     deg = np.zeros(len(handles))
     np.add.at(deg, src, 1)
     np.add.at(deg, dst, 1)

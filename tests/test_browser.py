@@ -179,3 +179,22 @@ def test_report_offline_with_its_map(browser, archive, tmp_path):
     page.wait_for_url("**/report_files/transcripts/hcldr-2020-04-07.html")
     assert "window.__pwned=3" in page.inner_text("body")  # shown as text
     opened.clean()
+
+
+def test_busy_map_paints_its_edges(browser, archive, tmp_path, monkeypatch):
+    # above maps.PAINT_EDGES pairs the page strokes the edges itself; same counts, same controls
+    monkeypatch.setattr(maps, "PAINT_EDGES", 0)
+    path = tmp_path / "busy.html"
+    maps.write_map(archive, path)
+    opened = Opened(browser, path)
+    page = opened.page
+    wait_drawn(page)
+    assert page.evaluate("window.chatgraphMap.painted") is True
+    assert page.evaluate("window.network.body.data.edges.length") == 0
+    assert page.evaluate("window.chatgraphMap.pairs()") == 5
+    assert page.evaluate("window.network.body.data.nodes.length") == 5
+    page.click("#frame-buttons button:has-text('2019')")
+    assert page.inner_text("#stats") == "3 accounts · 2 pairs · 2 new connections in 2019"
+    x, y = screen_point(page, "net.getPositions(['bob']).bob")
+    assert hover_tip(page, page, x, y).splitlines()[0] == "@Bob"
+    opened.clean()

@@ -5,9 +5,10 @@
   var D = JSON.parse(document.getElementById("map-data").textContent);
   performance.mark("chatgraph:parsed");
   // Busy maps draw edges fainter so the new connections and the nodes stay visible.
+  // Painted edges are one stroke per style, so overlaps do not darken: fainter still.
   var many = D.edges.length > 1500;
-  var NEW = many ? "rgba(232,89,12,0.55)" : "#e8590c";
-  var OLD = many ? "rgba(110,110,110,0.13)" : "rgba(110,110,110,0.30)";
+  var NEW = D.paintEdges ? "rgba(232,89,12,0.30)" : many ? "rgba(232,89,12,0.55)" : "#e8590c";
+  var OLD = D.paintEdges ? "rgba(110,110,110,0.10)" : many ? "rgba(110,110,110,0.13)" : "rgba(110,110,110,0.30)";
   var last = D.frames.length - 1;
   var state = { frame: last, kinds: D.kinds.map(function () { return true; }), minWeight: D.minWeight };
   var degree = {};
@@ -78,7 +79,10 @@
     byId[n.id] = n;
     return { id: n.id, label: n.label, x: n.x, y: n.y, value: degree[n.id] || 0, color: n.color };
   }));
-  var edges = new vis.DataSet(D.edges.map(function (e) {
+  // Busy maps (see maps.PAINT_EDGES) paint their edges straight onto the canvas, a few strokes in
+  // all: vis-network's per-edge objects cost seconds at tens of thousands of edges.
+  var painted = D.paintEdges;
+  var edges = new vis.DataSet(painted ? [] : D.edges.map(function (e) {
     var look = edgeLook(e, false);
     look.from = e.from;
     look.to = e.to;
@@ -89,7 +93,7 @@
   var nodeView = new vis.DataView(nodes, { filter: function (n) { return (degree[n.id] || 0) > 0; } });
   var edgeView = new vis.DataView(edges, { filter: function (e) { return shown(D.edges[e.id]); } });
 
-  var big = D.edges.length > 5000;
+  var big = !painted && D.edges.length > 3000;
   var network = new vis.Network(document.getElementById("map"), { nodes: nodeView, edges: edgeView }, {
     autoResize: true,
     physics: { enabled: false },
@@ -117,6 +121,45 @@
     var e = D.edges[p.edge];
     if (e && !e.tipped) { e.tipped = true; edges.update({ id: e.id, title: tip(edgeTip(e)) }); }
   });
+  var focus = null;
+  function paintEdges(ctx) {
+    var at = network.body.nodes;
+    var minWidth = 0.5 / network.getScale();
+    var groups = {}, order = [], close = [];
+    D.edges.forEach(function (e) {
+      if (!shown(e)) return;
+      var a = at[e.from], b = at[e.to];
+      if (!a || !b) return;
+      if (focus !== null && (e.from === focus || e.to === focus)) { close.push(a, b); return; }
+      var isNew = e.n === state.frame;
+      var width = BASE + Math.min(5, Math.round(Math.log(e.w) / Math.LN2)) + (isNew ? 0.6 : 0);
+      var key = (isNew ? "1:" : "0:") + width;
+      if (!groups[key]) { groups[key] = []; order.push(key); }
+      groups[key].push(a, b);
+    });
+    function stroke(list, colour, width) {
+      ctx.beginPath();
+      for (var i = 0; i < list.length; i += 2) {
+        ctx.moveTo(list[i].x, list[i].y);
+        ctx.lineTo(list[i + 1].x, list[i + 1].y);
+      }
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = Math.max(width, minWidth);
+      ctx.stroke();
+    }
+    order.sort();  // earlier connections first, the new ones over them
+    order.forEach(function (key) {
+      var isNew = key.charAt(0) === "1";
+      stroke(groups[key], isNew ? NEW : OLD, parseFloat(key.slice(2)));
+    });
+    if (close.length) stroke(close, "#333", BASE + 0.6);
+  }
+  if (painted) {
+    network.on("beforeDrawing", paintEdges);
+    network.on("hoverNode", function (p) { focus = p.node; network.redraw(); });
+    network.on("blurNode", function () { focus = null; network.redraw(); });
+    text("hint", "Node size: number of partners. Hover a node for details and its connections; scroll to zoom.");
+  }
   // The container has its size by now; fit the whole network in it before the first frame.
   network.fit({ animation: false });
   performance.mark("chatgraph:network");
@@ -150,10 +193,11 @@
       if (isNew !== e.look) { e.look = isNew; edgeChanges.push(edgeLook(e, true)); }
     });
     if (nodeChanges.length) nodes.update(nodeChanges);
-    if (edgeChanges.length) edges.update(edgeChanges);
+    if (edgeChanges.length && !painted) edges.update(edgeChanges);
     nodeView.refresh();
     edgeView.refresh();
     describe();
+    if (painted) network.redraw();
   }
 
   D.nodes.forEach(function (n) { n.v = degree[n.id] || 0; });
@@ -222,6 +266,9 @@
   }
   describe();
 
-  window.chatgraphMap = { network: network, nodes: nodeView, edges: edgeView, setFrame: setFrame, frames: D.frames };
+  window.chatgraphMap = {
+    network: network, nodes: nodeView, edges: edgeView, setFrame: setFrame, frames: D.frames,
+    painted: painted, pairs: function () { return counts.pairs; }
+  };
   window.network = network;
 })();
