@@ -159,21 +159,22 @@ _REF_IDS = ", ".join(
 )
 
 
-def _mentions(t: str, drop_handle: str | None = None) -> str:
+def _mentions(mentions: str, drop_handle: str | None = None) -> str:
     """Mentioned accounts; pages give only the username, so id and name come from the line's users."""
     keep = "lambda m_: m_.username is not null"
     if drop_handle:
         keep = f"lambda m_: m_.username is not null and lower(m_.username) is distinct from lower({drop_handle})"
     known = "um.by_handle[lower(m_.username)]"
     return (
-        f"list_transform(list_filter(coalesce({t}.entities.mentions, []), {keep}), "
+        f"list_transform(list_filter(coalesce({mentions}, []), {keep}), "
         f"lambda m_: {{'account_id': coalesce(m_.id, {known}.id), 'handle': m_.username, "
         f"'name': coalesce(m_.name, {known}.name)}})"
     )
 
 
-def _hashtags(t: str) -> str:
-    return f"list_distinct(list_transform(coalesce({t}.entities.hashtags, []), lambda h_: lower(h_.tag)))"
+def _hashtags(hashtags: str) -> str:
+    # ingest keeps each tag once per post
+    return f"list_transform(coalesce({hashtags}, []), lambda h_: lower(h_.tag))"
 
 
 def _columns(t: str, author: str, reply_user: str) -> dict[str, str]:
@@ -200,8 +201,8 @@ def _columns(t: str, author: str, reply_user: str) -> dict[str, str]:
         "is_retweet": "(rt_id is not null)",
         # an original that is not in the file leaves only the cut "RT @x: …" text
         "truncated": "(rt_id is not null)",
-        "mentions": _mentions(t),
-        "hashtags": _hashtags(t),
+        "mentions": _mentions(f"{t}.entities.mentions"),
+        "hashtags": _hashtags(f"{t}.entities.hashtags"),
     }
 
 
@@ -209,12 +210,15 @@ def listed_columns() -> dict[str, str]:
     """A listed tweet (``t``): a retweet whose original is in the file (``o``) takes its text and entities."""
     cols = _columns("t", "au", "ru")
     has_orig = "(o.id is not null)"
-    rt_handle = r"nullif(regexp_extract(t.text, '^RT @(\w+):', 1), '')"
-    cols["text"] = f"case when {has_orig} then {unescape('o.text')} else {cols['text']} end"
-    cols["mentions"] = (
-        f"case when {has_orig} then {_mentions('o')} else {_mentions('t', rt_handle)} end"
+    cut_rt_handle = r"case when rt_id is not null and o.id is null then nullif(regexp_extract(t.text, '^RT @(\w+):', 1), '') end"
+    cols["created_at"] = "ts"
+    cols["text"] = unescape(f"case when {has_orig} then o.text else t.text end")
+    cols["mentions"] = _mentions(
+        f"case when {has_orig} then o.entities.mentions else t.entities.mentions end", cut_rt_handle
     )
-    cols["hashtags"] = f"case when {has_orig} then {_hashtags('o')} else {cols['hashtags']} end"
+    cols["hashtags"] = _hashtags(
+        f"case when {has_orig} then o.entities.hashtags else t.entities.hashtags end"
+    )
     cols["truncated"] = f"({cols['is_retweet']} and not {has_orig})"
     return cols
 
@@ -383,7 +387,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         f"""
         create or replace temp table v2_tweets as
         select row_number() over (order by item_no, idx) as record_no, item_no, line_no, kind, t, raw,
-               {_REF_IDS.format(t="t")}
+               try_cast(t.created_at as TIMESTAMPTZ) as ts, {_REF_IDS.format(t="t")}
         from (
             select item_no, null::BIGINT as line_no, kind, unnest(data) as t, unnest(range(len(data))) as idx,
                    null::VARCHAR as raw
@@ -438,13 +442,12 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
                          || ' is neither a twarc2 response page nor a tweet'
                     when t is null then '{unit} ' || coalesce(x.line_no, x.item_no)
                          || ': a twarc2 record whose fields have unexpected types'
-                    when t.id is not null and try_cast(t.created_at as TIMESTAMPTZ) is null then
+                    when t.id is not null and ts is null then
                          'tweet ' || t.id || coalesce(' has an unreadable created_at "' || t.created_at || '"',
                                                       ' has no created_at')
                end as reject,
                case when t is null then x.raw
-                    when t.id is not null and try_cast(t.created_at as TIMESTAMPTZ) is null
-                         then left(to_json(t)::VARCHAR, {RAW_KEEP}) end as raw,
+                    when t.id is not null and ts is null then left(to_json(t)::VARCHAR, {RAW_KEEP}) end as raw,
                false as referenced,
                {_select_list(listed)}
         from v2_tweets x
