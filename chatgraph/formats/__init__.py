@@ -286,7 +286,8 @@ def json_items_relation(
                         {unwrap_cases}
                         else [line::JSON] end as elems
             from src)
-        select row_number() over () as record_no, ok, cast(e as VARCHAR) as item, line
+        select row_number() over () as record_no, ok, cast(e as VARCHAR) as item,
+               case when not ok then line end as line
         from expanded, unnest(elems) as u(e)
     )"""
 
