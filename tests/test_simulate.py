@@ -118,9 +118,16 @@ def test_the_cases_the_issue_names_occur(chat):
     ]
     assert late, "a late A1 posted during Q2"
     assert any(
-        p.truth_method == "reply" and _asked_before(chat, p) > p.truth_question for p in chat.posts
-    ), "a reply to an earlier question's answer posted during a later question"
-    assert any(p.is_retweet and p.retweet_of.truth_is_question for p in chat.posts)
+        p.truth_method == "reply" and p.reply_to.answer_tag == 1 and _asked_before(chat, p) >= 3
+        for p in chat.posts
+    ), "an untagged reply to an A1 answer, posted during Q3"
+    assert any(
+        p.kind == "answer" and p.answer_tag == 1 and _asked_before(chat, p) == 2 for p in late
+    ), "a late A1 posted during Q2"
+    assert any(
+        p.is_retweet and p.retweet_of.question_number == 2 and p.truth_question == 2
+        for p in chat.posts
+    ), "a retweet of Q2"
     assert any(p.quote_of is not None and p.quote_of.truth_is_question for p in chat.posts)
     great = [p for p in chat.posts if p.text.startswith("T1 was great")]
     assert great and not any(p.truth_is_question for p in great)

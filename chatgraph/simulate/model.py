@@ -7,6 +7,7 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from chatgraph.simulate import text as T
@@ -93,8 +94,9 @@ class Account:
     location: str = ""
     description: str = ""
 
-    @property
+    @cached_property
     def key(self) -> str:
+        """The handle lower-cased: how the truth names accounts."""
         return self.handle.lower()
 
     @property
