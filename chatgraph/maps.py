@@ -508,7 +508,7 @@ def _new_connections(
         params["tz"] = tz
     rows = con.execute(
         f"""
-        select c.a_handle, c.b_handle, c.first_year
+        select p.a, p.b, c.first_year
         from (
             select least(i.source_handle, i.target_handle) as a,
                    greatest(i.source_handle, i.target_handle) as b,
@@ -517,7 +517,9 @@ def _new_connections(
             where {where} and list_contains($kinds, i.kind)
             group by all
         ) p
-        join connections c on c.chat_id = $chat and c.a_handle = p.a and c.b_handle = p.b
+        join connections c
+          on c.chat_id = $chat and least(c.a_handle, c.b_handle) = p.a
+             and greatest(c.a_handle, c.b_handle) = p.b  -- whichever way round a copy keeps them
         where c.first_seen_at = p.first_at
         """,
         params,
