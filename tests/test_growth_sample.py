@@ -192,3 +192,22 @@ def test_growth_by_session_equals_the_truth(archive, truth):
         for key in twitter
     }
     assert {key: ours.get(key) for key in twitter} == expected
+
+
+def test_growth_of_the_sample_chat_pinned(archive):
+    """The numbers `chatgraph growth --chat hcldr` shows for sample_exports/ (the chat's time zone
+    set): 2016-2023 on Twitter, Mastodon from November 2023, Bluesky in late 2024."""
+    df = growth(archive, "hcldr")
+    rows = [r[:7] + (None if r[7] is None else round(r[7], 4),) + r[8:] for r in df.rows()]
+    assert rows == [
+        # year sessions posts participants active newcomers returning retention new cumulative median
+        (2016, 47, 1653, 24, 24, 24, 0, 0.4583, 107, 107, 5.0),
+        (2017, 43, 2028, 43, 43, 32, 11, 0.4688, 189, 296, 6.0),
+        (2018, 45, 2903, 62, 62, 42, 20, 0.4048, 392, 688, 8.5),
+        (2019, 42, 2332, 45, 45, 22, 23, 0.6364, 177, 865, 6.5),
+        (2020, 46, 2504, 36, 36, 13, 23, 0.4615, 127, 992, 7.0),
+        (2021, 43, 1938, 20, 20, 5, 15, 0.2, 55, 1047, 6.0),
+        (2022, 44, 1392, 14, 14, 8, 6, 0.5, 33, 1080, 4.0),
+        (2023, 38, 986, 16, 16, 7, 9, 0.8571, 23, 1103, 5.0),
+        (2024, 24, 747, 22, 22, 16, 6, None, 63, 1166, 6.0),
+    ]
