@@ -276,6 +276,7 @@ def export_parquet(
         bool, typer.Option("--overwrite", help="Replace the tables of an earlier export there.")
     ] = False,
     format: FormatOption = TableFormat.table,
+    pseudonymize: Annotated[bool, typer.Option("--pseudonymize", help="Replace handles, ids and names with stable pseudonyms for sharing.")] = False,
 ) -> None:
     """Export every public table as Parquet; posts and interactions partitioned chat=…/year=….
 
@@ -285,6 +286,7 @@ def export_parquet(
     Example: chatgraph export --output parquet/ --chat hcldr
     """
     from chatgraph import export as exportmod
+    from chatgraph import privacy
 
     con = dbmod.connect(db, read_only=True)
     try:
@@ -299,9 +301,10 @@ def export_parquet(
             disable=format is not TableFormat.table,
         ) as bar:
             task = bar.add_task("", total=None)
-            written = exportmod.export(
-                con, output, chat_id, overwrite, lambda t: bar.update(task, description=t)
-            )
+            with privacy.pseudonymized(con, pseudonymize) as source:
+                written = exportmod.export(
+                    source, output, chat_id, overwrite, lambda t: bar.update(task, description=t)
+                )
     finally:
         con.close()
     rows = [
@@ -347,6 +350,7 @@ def map_cmd(
     kinds: Annotated[str, typer.Option("--kinds", help="Interaction kinds to draw, comma-separated (reply,mention,quote,retweet).")] = "reply,mention,quote",
     min_weight: Annotated[int, typer.Option("--min-weight", help="Draw pairs with at least this many interactions.")] = 1,
     color: Annotated[str, typer.Option("--color", help="Colour nodes by community or by first-year (first post).")] = "community",
+    pseudonymize: Annotated[bool, typer.Option("--pseudonymize", help="Replace handles, ids and names with stable pseudonyms for sharing.")] = False,
 ) -> None:
     """Write an interactive connection map: one self-contained HTML file that opens offline.
 
@@ -354,12 +358,13 @@ def map_cmd(
 
     Example: chatgraph map --years 2015-2019 --color first-year --output hcldr-map.html
     """
-    from chatgraph import maps
+    from chatgraph import maps, privacy
 
     con = dbmod.connect(db, read_only=True)
     try:
-        result = maps.write_map(con, output, chat, year=year, years=years, session=session,
-                                kinds=kinds, min_weight=min_weight, color=color)  # fmt: skip
+        with privacy.pseudonymized(con, pseudonymize) as source:
+            result = maps.write_map(source, output, chat, year=year, years=years, session=session,
+                                    kinds=kinds, min_weight=min_weight, color=color)  # fmt: skip
     finally:
         con.close()
     new = f", {result.new_edges} new in {result.frames[-1]}"
@@ -377,13 +382,14 @@ def report_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="The HTML page to write; transcripts and maps go to <name>_files/ next to it.")],
     db: DbOption = DEFAULT_DB,
     chat: ChatOption = None,
+    pseudonymize: Annotated[bool, typer.Option("--pseudonymize", help="Replace handles, ids and names with stable pseudonyms for sharing.")] = False,
 ) -> None:
     """Write the chat's report: growth plots, top contributors, core members, communities, the
     sessions with links to their transcripts, and the last year's map; it opens offline.
 
     Example: chatgraph report --chat hcldr --output hcldr-report.html
     """
-    from chatgraph import report
+    from chatgraph import privacy, report
 
     con = dbmod.connect(db, read_only=True)
     try:
@@ -393,7 +399,8 @@ def report_cmd(
             def progress(what: str, done: int, total: int) -> None:
                 bar.update(task, description=f"{what} {done}/{total}")
 
-            result = report.write_report(con, output, chat, progress=progress)
+            with privacy.pseudonymized(con, pseudonymize) as source:
+                result = report.write_report(source, output, chat, progress=progress)
     finally:
         con.close()
     typer.echo(f"Wrote {output} ({result.transcripts} transcripts and {len(result.maps)} maps in {_short(str(result.assets))}/)")
@@ -516,6 +523,7 @@ def graph_cmd(
     question: QuestionOption = None,
     kinds: KindsOption = "reply,mention,retweet,quote",
     weights: Annotated[str | None, typer.Option("--weights", help="Weight per kind for the edge weight, e.g. reply=2,mention=1,retweet=0.5 (default 1 each).")] = None,
+    pseudonymize: Annotated[bool, typer.Option("--pseudonymize", help="Replace handles, ids and names with stable pseudonyms for sharing.")] = False,
 ) -> None:
     """Write the interaction graph (accounts, and who replied to, mentioned, retweeted or quoted whom).
 
@@ -530,10 +538,13 @@ def graph_cmd(
         from chatgraph.errors import UsageError
 
         raise UsageError(f"--format {fmt!r}: choose gexf, graphml or csv")
+    from chatgraph import privacy
+
     con = dbmod.connect(db, read_only=True)
     try:
-        scope = _scope(con, chat, year, years, session, question)
-        g = graphs.build(con, scope, graphs.parse_kinds(kinds), _kind_weights(weights))
+        with privacy.pseudonymized(con, pseudonymize) as source:
+            scope = _scope(source, chat, year, years, session, question)
+            g = graphs.build(source, scope, graphs.parse_kinds(kinds), _kind_weights(weights))
     finally:
         con.close()
     graphs.write(g, output, fmt)

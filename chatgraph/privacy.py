@@ -16,7 +16,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -252,10 +253,108 @@ class Pseudonymizer:
         """SQL functions ``pseudonym(handle)`` and ``pseudonymize_text(text)`` on this connection."""
         from duckdb.sqltypes import VARCHAR
 
-        for name, fn in (("pseudonym", self.handle), ("pseudonymize_text", self.text)):
+        def handle(h: str | None) -> str | None:
+            return self.handle(h)
+
+        def text(t: str | None) -> str | None:
+            return self.text(t)
+
+        for name, fn in (("pseudonym", handle), ("pseudonymize_text", text)):
             with contextlib.suppress(duckdb.InvalidInputException):
                 con.remove_function(name)
             con.create_function(name, fn, [VARCHAR], VARCHAR, null_handling="special")
+
+
+@contextmanager
+def pseudonymized(
+    con: duckdb.DuckDBPyConnection, enabled: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The archive as an in-memory copy with every identifying value replaced (``--pseudonymize``).
+
+    Handles, account ids, post ids and display names become pseudonyms; every ``@handle`` in
+    texts too; rejected raw records are dropped and so is the list of forgotten accounts. Code that
+    reads the archive (maps, reports, graphs, exports) runs unchanged on the copy, so nothing it
+    writes can name anyone. Without ``enabled`` it yields ``con`` itself.
+    """
+    if not enabled:
+        yield con
+        return
+    p = Pseudonymizer.for_archive(con)
+    mem = duckdb.connect(":memory:")
+    try:
+        p.install_sql(mem)
+        tables = con.execute(
+            """select table_name from information_schema.tables
+               where table_schema = 'main' and table_catalog = current_database()
+                 and table_type = 'BASE TABLE' order by table_name"""
+        ).fetchall()
+        for (table,) in tables:
+            if table == "privacy_salt":
+                continue
+            columns = con.execute(
+                """select column_name, data_type from information_schema.columns
+                   where table_schema = 'main' and table_catalog = current_database()
+                     and table_name = $t order by ordinal_position""",
+                {"t": table},
+            ).fetchall()
+            select, texts = _pseudonymized_columns(table, columns, p.salt)
+            where = " where false" if table == "forgotten" else ""
+            data = con.sql(f'select {select} from "{table}"{where}').to_arrow_table()
+            mem.register("cg_data", data)
+            mem.execute(f'create table "{table}" as select * from cg_data')
+            mem.unregister("cg_data")
+            for column in texts:
+                mem.execute(
+                    f'update "{table}" set "{column}" = pseudonymize_text("{column}") '
+                    f"where contains(\"{column}\", '@')"
+                )
+        yield mem
+    finally:
+        mem.close()
+
+
+def _pseudonymized_columns(
+    table: str, columns: list[tuple[str, str]], salt: str
+) -> tuple[str, list[str]]:
+    """The select list that pseudonymizes a table's columns in SQL, and its text columns."""
+    kinds = Pseudonymizer._column_kinds([c for c, _ in columns])
+    names = {c for c, _ in columns}
+    out, texts = [], []
+    for name, dtype in columns:
+        kind = kinds.get(name)
+        q = f'"{name}"'
+        is_list = dtype.endswith("[]")
+        if name == "raw":
+            out.append(f"null::VARCHAR as {q}")
+            continue
+        if kind is None or (dtype != "VARCHAR" and not is_list):
+            out.append(q)
+            continue
+        if kind == "text":
+            out.append(q)
+            texts.append(name)
+            continue
+        if kind == "name":
+            pair = NAME_COLUMNS[name]
+            value = pseudonym_sql(f'"{pair}"', salt) if pair in names else "null::VARCHAR"
+            out.append(f"{value} as {q}")
+            continue
+        if kind == "account_id":
+
+            def expr(x: str) -> str:
+                return (
+                    f"case when starts_with({x}, '@') then {pseudonym_sql(x, salt)} "
+                    f"else {pseudonym_sql(x, salt, 'account')} end"
+                )
+        else:
+            prefix = "post" if kind == "post_id" else "user"
+
+            def expr(x: str, prefix: str = prefix) -> str:
+                return pseudonym_sql(x, salt, prefix)
+
+        value = f"list_transform({q}, lambda h_: {expr('h_')})" if is_list else expr(q)
+        out.append(f"{value} as {q}")
+    return ", ".join(out), texts
 
 
 def pseudonymizer(con: duckdb.DuckDBPyConnection, enabled: bool = True) -> Pseudonymizer | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import networkx as nx
 import polars as pl
 import pytest
@@ -216,3 +218,89 @@ def test_pseudonymizer_text_frame_graph():
     assert sorted(h.nodes) == sorted([bob, carol])
     assert h.nodes[bob] == {"title": f"{bob}: hi @{carol}", "posts": 3}
     assert h.edges[bob, carol] == {"kind": "mention", "weight": 2}
+
+
+# ---------------------------------------------------------------- --pseudonymize on every output
+
+PEOPLE = re.compile(r"\b(alice|bob|carol|dave|erin|alicesmith)\b", re.IGNORECASE)
+
+
+def leaks(text: str) -> list[str]:
+    return sorted({m.group(0).lower() for m in PEOPLE.finditer(text)})
+
+
+@pytest.fixture
+def shared_archive(tmp_path, runner):
+    records = [r for r in chat_records() if r["id_str"] != "107"]  # 107 holds an e-mail address
+    records += [synth.v1_tweet(i, users=10) for i in range(0, 1200, 20)]  # a sitting of 40 minutes
+    path = synth.write_jsonl(tmp_path / "chat.jsonl", records)
+    db = tmp_path / "a.duckdb"
+    result = runner.invoke(app, ["load", str(path), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_pseudonymized_copy_names_nobody(shared_archive):
+    from chatgraph import db as dbmod
+
+    con = dbmod.connect(shared_archive, read_only=True)
+    salt = privacy.archive_salt(con)
+    with privacy.pseudonymized(con) as copy:
+        tables = [
+            r[0]
+            for r in copy.execute("select table_name from information_schema.tables").fetchall()
+        ]
+        assert "privacy_salt" not in tables and "posts" in tables
+        for table in tables:
+            dump = repr(copy.execute(f'select columns(*)::VARCHAR from "{table}"').fetchall())
+            assert leaks(dump) == [], table
+        bob = privacy.pseudonym("bob", salt)
+        assert copy.execute(
+            "select author_handle, author_name, text from posts where author_handle = $b order by text",
+            {"b": bob},
+        ).fetchall() == [
+            (bob, bob, f"A1 talking to @{privacy.pseudonym('alice', salt)} helps #hcldr"),
+        ]
+        # the same counts as the archive itself: nothing dropped but raw rejects and the salt
+        for table in ("posts", "interactions", "connections", "mentions", "accounts"):
+            n = con.execute(f"select count(*) from {table}").fetchone()[0]
+            assert copy.execute(f"select count(*) from {table}").fetchone()[0] == n, table
+    con.close()
+
+
+def test_every_output_pseudonymized(shared_archive, runner, tmp_path):
+    db = str(shared_archive)
+    out = tmp_path / "out"
+    out.mkdir()
+    session = runner.invoke(
+        app, ["sql", "select session_id from sessions limit 1", "--db", db, "--format", "csv"]
+    )
+    session_id = session.stdout.strip().splitlines()[1]
+    commands = [
+        ["map", "--output", str(out / "map.html")],
+        ["report", "--output", str(out / "report.html")],
+        ["graph", "--output", str(out / "g.gexf")],
+        ["graph", "--output", str(out / "g.csv")],
+        ["transcript", session_id, "--format", "html", "--output", str(out / "t.html")],
+        ["export", "--output", str(out / "parquet")],
+    ]
+    for args in commands:
+        plain = runner.invoke(
+            app, [*args, "--db", db, *(["--overwrite"] if args[0] == "export" else [])]
+        )
+        assert plain.exit_code == 0, (args, plain.output)
+    assert "alice" in (out / "map.html").read_text().lower()  # without the option they are there
+    for args in commands:
+        extra = ["--overwrite"] if args[0] == "export" else []
+        result = runner.invoke(app, [*args, "--db", db, "--pseudonymize", *extra])
+        assert result.exit_code == 0, (args, result.output)
+        assert leaks(result.output) == [], args
+    from chatgraph import db as dbmod
+
+    for f in sorted(out.rglob("*")):
+        if f.is_file() and f.suffix != ".parquet":
+            assert leaks(f.read_text(errors="replace")) == [], f
+    con = dbmod.connect(":memory:")
+    for f in sorted(out.rglob("*.parquet")):
+        dump = con.execute(f"select columns(*)::VARCHAR from read_parquet('{f}')").fetchall()
+        assert leaks(repr(dump)) == [], f
