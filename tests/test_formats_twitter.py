@@ -715,3 +715,35 @@ def test_gzipped_pages_and_csv_and_a_pretty_printed_page(tmp_path):
         "#POIUYTREWQ",
         ["poiuytrewq"],
     )
+
+
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "twitter-v2/withheld.jsonl",
+        "twarc-csv/blacklivesmatter_search.csv",
+        "tags/aect19_sample.csv",
+    ],
+)
+def test_loading_a_file_again_changes_nothing(rel, tmp_path):
+    path = realdata(rel)
+    con, (first,) = archive(path, chat="t")
+    assert first.error is None
+    tables = [
+        "posts",
+        "referenced_posts",
+        "accounts",
+        "mentions",
+        "hashtags",
+        "sources",
+        "post_sources",
+        "rejects",
+    ]
+    before = {t: table_rows(con, f"select columns(*)::VARCHAR from {t}") for t in tables}
+    copy = tmp_path / path.name  # the same bytes under another name are the same source
+    copy.write_bytes(path.read_bytes())
+    for again in (path, copy):
+        (r,) = ingest.load(con, [str(again)], chat="t", refresh=False)
+        assert r.skipped == "already loaded as source 1"
+    assert {t: table_rows(con, f"select columns(*)::VARCHAR from {t}") for t in tables} == before
+    assert con.execute("select count(*) from sources").fetchone() == (1,)
