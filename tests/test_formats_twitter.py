@@ -747,3 +747,22 @@ def test_loading_a_file_again_changes_nothing(rel, tmp_path):
         assert r.skipped == "already loaded as source 1"
     assert {t: table_rows(con, f"select columns(*)::VARCHAR from {t}") for t in tables} == before
     assert con.execute("select count(*) from sources").fetchone() == (1,)
+
+
+@pytest.mark.parametrize(
+    ("header", "what"),
+    [
+        ("id,created_at,username,name,description,public_metrics.followers_count,__twarc.version",
+         "a twarc-csv users file"),
+        ("start,end,tweet_count,__twarc.retrieved_at,__twarc.url,__twarc.version", "a twarc-csv counts file"),
+    ],
+)  # fmt: skip
+def test_twarc_csv_of_users_or_counts_is_named(header, what, tmp_path):
+    path = tmp_path / "out.csv"
+    n = len(header.split(","))
+    path.write_text(header + "\n" + ",".join(["1"] * n) + "\n", encoding="utf-8")
+    con, (r,) = archive(path)
+    assert (
+        r.error == f"{path}: this is {what}, which holds no posts; supported formats: {supported()}"
+    )
+    assert con.execute("select count(*) from sources").fetchone() == (0,)

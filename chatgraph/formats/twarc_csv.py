@@ -2,14 +2,14 @@
 
 twarc-csv merges retweets by default: a retweet's row carries the original's text and entities, so
 it is recognised by ``referenced_tweets.retweeted.id``. When the original was missing the row keeps
-the cut ``RT @x: …`` text and the retweeted author among its mentions.
+the cut ``RT @x: …`` text, and ``@x`` among its mentions (dropped here: a retweet mentions nobody).
 """
 
 from __future__ import annotations
 
 import duckdb
 
-from chatgraph.formats import Format, Head, Options, Source, finish_stage
+from chatgraph.formats import Format, Head, NonPost, Options, Source, finish_stage
 from chatgraph.formats._csvfile import col, drop_rows, read_rows
 from chatgraph.formats._twitter import unescape
 
@@ -28,6 +28,27 @@ def sniff(head: Head) -> bool:
         return False
     names = set(head.csv_header())
     return names >= _REQUIRED and ("author.username" in names or "author.id" in names)
+
+
+def _header_has(*required: str, without: tuple[str, ...] = ("text",)):
+    def sniff(head: Head) -> bool:
+        if head.first_json is not None:
+            return False
+        names = set(head.csv_header())
+        return set(required) <= names and not names & set(without)
+
+    return sniff
+
+
+# twarc2 csv of other twarc2 outputs (its --input-data-type users, counts, compliance, lists).
+NON_POSTS = [
+    NonPost(
+        "a twarc-csv users file", _header_has("id", "username", "public_metrics.followers_count")
+    ),
+    NonPost("a twarc-csv counts file", _header_has("start", "end", "tweet_count")),
+    NonPost("a twarc-csv compliance file", _header_has("id", "action", "redacted_at", "reason")),
+    NonPost("a twarc-csv lists file", _header_has("id", "owner_id", "member_count")),
+]
 
 
 def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> None:
