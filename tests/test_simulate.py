@@ -320,12 +320,18 @@ def chat_2019() -> simulate.SimulatedChat:
     return simulate.generate(LATER, seed=21)
 
 
-@pytest.mark.parametrize("fmt", ["twitter-v1", "twitter-v2", "twarc-csv", "tags"])
+@pytest.mark.parametrize(
+    "fmt", ["twitter-v1", "twitter-v1-extended", "twitter-v2", "twarc-csv", "tags"]
+)
 def test_every_twitter_format_loads_the_same_posts(chat_2019, fmt, tmp_path, db):
     chat = chat_2019
     [path] = simulate.write(chat, tmp_path, [fmt])
     [result] = ingest.load(db, [path], refresh=False)
-    assert (result.format, result.error, result.rejected) == (fmt, None, 0)
+    assert (result.format, result.error, result.rejected) == (
+        fmt.removesuffix("-extended"),
+        None,
+        0,
+    )
     assert result.inserted == len(chat.posts)
     rows = db.execute(
         "select post_id, author_handle, reply_to_post_id, reply_to_author_id, reply_to_handle, "
@@ -512,3 +518,21 @@ def test_fediverse_files_are_deterministic(platform, tmp_path):
     for name in ("a", "b"):
         simulate.write(simulate.generate(spec, seed=12), tmp_path / name, [platform])
     assert _files(tmp_path / "a") == _files(tmp_path / "b")
+
+
+def test_extended_mode_has_full_text_and_cut_retweets(chat_2019, tmp_path):
+    import json
+
+    [path] = simulate.write(chat_2019, tmp_path, ["twitter-v1-extended"])
+    tweets = [json.loads(line) for line in path.read_text().splitlines()]
+    assert all("full_text" in t and "text" not in t and "extended_tweet" not in t for t in tweets)
+    by_id = chat_2019.by_id
+    long_ones = [
+        t for t in tweets if len(by_id[t["id_str"]].text) > 140 and "retweeted_status" not in t
+    ]
+    assert long_ones and all(not t["truncated"] for t in long_ones)
+    cut = [t for t in tweets if "retweeted_status" in t and len(_rt_text(by_id[t["id_str"]])) > 140]
+    assert cut and all(t["full_text"].endswith("…") for t in cut)
+    for t in cut:
+        original = by_id[t["id_str"]].retweet_of
+        assert t["retweeted_status"]["full_text"] == html_escape_twitter(original.text)

@@ -93,6 +93,7 @@ class Part:
     compress: bool = False
     note: str = ""
     instance: str | None = None  # Mastodon: fetched from this instance instead of the chat's own
+    filename: str | None = None  # instead of the writer's <stem>_<suffix>
 
 
 PARTS = (
@@ -113,8 +114,10 @@ PARTS = (
          instance="fosstodon.org"),
     Part("hcldr-bluesky", date(2024, 8, 25), date(2025, 1, 6), "bluesky", "hcldr_2024",
          note="the chat on Bluesky: searchPosts (which never returns reposts)"),
-    Part("uscap", date(2016, 1, 1), date(2019, 12, 31), "twitter-v1", "uscap_2016-2019",
-         note="a conference hashtag: four annual meetings, no questions; shares members with #HCLDR"),
+    Part("uscap", date(2016, 1, 1), date(2019, 12, 31), "twitter-v1-extended", "uscap_2016-2019",
+         filename="uscap_2016-2019_twarc1.jsonl",
+         note="twarc1 search (extended mode: full_text) of a conference hashtag: four annual "
+              "meetings, no questions; shares members with #HCLDR"),
 )  # fmt: skip
 
 
@@ -156,6 +159,8 @@ def write_samples(folder: str | Path, seed: int = SEED) -> list[Path]:
             compress=part.compress,
             instance=part.instance,
         )
+        if part.filename:
+            path = path.replace(folder / part.filename)
         paths.append(path)
         shown = [p for p in posts if not (part.format == "bluesky" and p.is_retweet)]
         rows.append(
@@ -176,13 +181,15 @@ the simulator in `chatgraph/simulate/`. Do not edit by hand: the files are rewri
 the seed. Nothing here is real data; every account and post is invented.
 
 The chat is #HCLDR-like: a weekly tweetchat on Tuesdays at 8:30pm New York time (00:30 or 01:30 UTC,
-depending on daylight saving time), hosted by @HCLDRchat (sometimes @ColinHung), with topics T1 to T4
-(sometimes T5) about 13 minutes apart. Participants answer with tags (`A1 `, `A1:`, `a1)`, `A1 -`,
-`T1:`), sometimes without a tag or late (an `A1` during T2), reply to each other (replies often drop
-the hashtag), retweet and quote. Hosts promote the chat a day or two before; people post the odd
-afterthought the day after: such posts belong to no session. The community grows until 2019 and then
-takes in fewer newcomers each year. After the last tweetchat (31 Oct 2023) the chat moves to
-Mastodon, then to Bluesky.
+depending on daylight saving time). @HCLDRchat posts topics T1 to T4 (sometimes T5) about 13 minutes
+apart (`T1 `, `T1:`, `T1.`, `T1 -`); co-host @ColinHung takes part like a member. Participants
+introduce themselves (question 0), answer with tags (`A1 `, `A1:`, `a1)`, `A1 -`, `T1:`), sometimes
+without a tag or late (an `A1` during T2), reply to each other (replies often drop the hashtag),
+@-address each other without replying to a post, retweet and quote, and someone says "T1 was great".
+The host promotes the chat a day or two before and retweets the promotion as the chat starts; people
+post the odd afterthought a day later: such posts belong to no session. The community grows until
+2019 and then takes in fewer newcomers each year, so fewer new connections form after 2020. After the
+last tweetchat (31 Oct 2023) the chat moves to Mastodon, then to Bluesky.
 
 Each file holds one part of the story, in a different export format:
 

@@ -195,6 +195,40 @@ def write_twitter_v1(posts: Sequence[Post], out: io.TextIOBase, chat: SimulatedC
         out.write(json.dumps(v1_tweet(post, counts)) + "\n")
 
 
+def extended_mode(tweet: dict) -> dict:
+    """The same tweet as REST ``tweet_mode=extended`` gives it (twarc1 search): ``full_text`` in place
+    of ``text`` and ``extended_tweet``; a retweet's own ``full_text`` stays cut (FORMATS.md §1)."""
+    ext = tweet.get("extended_tweet")
+    out: dict = {}
+    for key, value in tweet.items():
+        if key in ("extended_tweet", "filter_level"):
+            continue
+        if key == "text":
+            out["full_text"] = ext["full_text"] if ext else value
+        elif key == "display_text_range":
+            out[key] = ext["display_text_range"] if ext else value
+        elif key == "entities":
+            out[key] = ext["entities"] if ext else value
+        elif key == "truncated":
+            out[key] = False
+        elif key in ("retweeted_status", "quoted_status"):
+            out[key] = extended_mode(value)
+        else:
+            out[key] = value
+    if "display_text_range" not in out:
+        out["display_text_range"] = [0, len(out["full_text"])]
+    return out
+
+
+def write_twitter_v1_extended(
+    posts: Sequence[Post], out: io.TextIOBase, chat: SimulatedChat
+) -> None:
+    """twarc1 search JSONL in extended mode: ``full_text``, no ``extended_tweet``."""
+    counts = Counts(chat.posts)
+    for post in newest_first(posts):
+        out.write(json.dumps(extended_mode(v1_tweet(post, counts))) + "\n")
+
+
 # --------------------------------------------------------------------------------------------------
 # Twitter API v2 (twarc2: one response page per line)
 

@@ -17,6 +17,7 @@ from chatgraph.simulate.twitter import (
     write_tags,
     write_twarc_csv,
     write_twitter_v1,
+    write_twitter_v1_extended,
     write_twitter_v2,
 )
 
@@ -29,6 +30,7 @@ Writer = Callable[[Sequence[Post], io.TextIOBase, SimulatedChat], None]
 # format name -> (file name suffix, platform it can carry, writer)
 FORMATS: dict[str, tuple[str, str, Writer]] = {
     "twitter-v1": ("twarc1.jsonl", "twitter", write_twitter_v1),
+    "twitter-v1-extended": ("twarc1-extended.jsonl", "twitter", write_twitter_v1_extended),
     "twitter-v2": ("twarc2.jsonl", "twitter", write_twitter_v2),
     "twarc-csv": ("twarc.csv", "twitter", write_twarc_csv),
     "tags": ("tags.csv", "twitter", write_tags),
