@@ -235,9 +235,10 @@ def _bursts(con: duckdb.DuckDBPyConnection, tz: str) -> None:
     con.execute(
         f"""
         create or replace temp table _bursts as
-        select post_id, sum(brk) over (order by created_at range unbounded preceding) as burst
+        select post_id, created_at, author, q1,
+               sum(brk) over (order by created_at range unbounded preceding) as burst
         from (
-            select post_id, created_at,
+            select post_id, created_at, author, q1,
                    coalesce(created_at - lag(created_at) over (order by created_at)
                             > interval {BURST_GAP_MINUTES} minute, true)::int as brk
             from _chat_posts
@@ -247,13 +248,13 @@ def _bursts(con: duckdb.DuckDBPyConnection, tz: str) -> None:
     con.execute(
         f"""
         create or replace temp table _burst_stats as
-        select b.burst, count(*) as posts, count(distinct c.author) as participants,
-               bool_or(c.q1) as has_q1, min(c.created_at) as t0,
-               timezone($tz, quantile_disc(c.created_at, 0.1)) as p10,
-               timezone($tz, quantile_disc(c.created_at, 0.9)) as p90,
-               count(*) >= {MIN_POSTS} and count(distinct c.author) >= {MIN_PARTICIPANTS} as kept
-        from _bursts b join _chat_posts c using (post_id)
-        group by b.burst
+        select burst, count(*) as posts, count(distinct author) as participants,
+               bool_or(q1) as has_q1, min(created_at) as t0,
+               timezone($tz, quantile_disc(created_at, 0.1)) as p10,
+               timezone($tz, quantile_disc(created_at, 0.9)) as p90,
+               count(*) >= {MIN_POSTS} and count(distinct author) >= {MIN_PARTICIPANTS} as kept
+        from _bursts
+        group by burst
         """,
         {"tz": tz},
     )
@@ -276,10 +277,11 @@ def _burst_sessions(con: duckdb.DuckDBPyConnection, chat_id: str, cut) -> None:
                    + coalesce(e.n, 0) as k
             from dated d left join earlier e using (local_date)
         )
-        select b.post_id, $c || '-' || strftime(n.local_date, '%Y-%m-%d')
-                          || case when n.k > 1 then '-' || n.k else '' end as session_id,
+        select b.post_id, b.created_at, b.author,
+               $c || '-' || strftime(n.local_date, '%Y-%m-%d')
+               || case when n.k > 1 then '-' || n.k else '' end as session_id,
                n.local_date
-        from _bursts b join named n using (burst)
+        from _bursts b left join named n using (burst)
         """,
         {"c": chat_id, "cut": cut},
     )
@@ -312,16 +314,17 @@ def _day_sessions(con: duckdb.DuckDBPyConnection, chat_id: str, tz: str) -> None
         f"""
         create or replace temp table _post_session as
         with dated as (
-            select post_id, author, (timezone($tz, created_at) - to_hours($cut))::date as local_date
+            select post_id, created_at, author,
+                   (timezone($tz, created_at) - to_hours($cut))::date as local_date
             from _chat_posts
         ),
         days as (
             select local_date from dated group by all
             having count(*) >= {MIN_DAY_POSTS} and count(distinct author) >= {MIN_DAY_PARTICIPANTS}
         )
-        select c.post_id, $c || '-' || strftime(d.local_date, '%Y-%m-%d') as session_id,
-               d.local_date
-        from dated c join days d using (local_date)
+        select c.post_id, c.created_at, c.author,
+               $c || '-' || strftime(d.local_date, '%Y-%m-%d') as session_id, d.local_date
+        from dated c left join days d using (local_date)
         """,
         {"c": chat_id, "cut": cut, "tz": tz},
     )
@@ -342,16 +345,20 @@ def _schedule_windows(
         f"""
         create or replace temp table _post_session as
         with shifted as (
-            select post_id,
+            select post_id, created_at, author,
                    timezone($tz, created_at) - to_minutes($start_min)
                    + interval {PRE_GRACE_MINUTES} minute as s
             from _chat_posts
+        ),
+        placed as (
+            select *, s - s::date::timestamp < interval {span} minute
+                      and ($weekday::INTEGER is null or isodow(s::date) = $weekday) as inside
+            from shifted
         )
-        select post_id, $c || '-' || strftime(s::date, '%Y-%m-%d') as session_id,
-               s::date as local_date
-        from shifted
-        where s - s::date::timestamp < interval {span} minute
-          and ($weekday::INTEGER is null or isodow(s::date) = $weekday)
+        select post_id, created_at, author,
+               case when inside then $c || '-' || strftime(s::date, '%Y-%m-%d') end as session_id,
+               case when inside then s::date end as local_date
+        from placed
         """,
         {
             "c": chat_id,
@@ -399,11 +406,11 @@ def _store(con: duckdb.DuckDBPyConnection, chat_id: str, cut) -> None:
     con.execute(
         """
         insert into sessions (session_id, chat_id, starts_at, ends_at, local_date, posts, participants)
-        select s.session_id, $c, min(c.created_at), max(c.created_at), any_value(s.local_date),
-               count(*), count(distinct c.author)
-        from _post_session s join _chat_posts c using (post_id)
-        group by s.session_id
-        order by min(c.created_at)
+        select session_id, $c, min(created_at), max(created_at), any_value(local_date),
+               count(*), count(distinct author)
+        from _post_session where session_id is not null
+        group by session_id
+        order by min(created_at)
         """,
         {"c": chat_id},
     )
@@ -418,9 +425,8 @@ def _store(con: duckdb.DuckDBPyConnection, chat_id: str, cut) -> None:
     con.execute(
         """
         insert into post_threads (post_id, chat_id, session_id, question, method)
-        select c.post_id, $c, s.session_id, null, null
-        from _chat_posts c left join _post_session s using (post_id)
-        order by c.created_at, c.post_id
+        select post_id, $c, session_id, null, null
+        from _post_session order by created_at, post_id
         """,
         {"c": chat_id},
     )
@@ -436,10 +442,10 @@ def _infer(con: duckdb.DuckDBPyConnection, chat_id: str, mode: str, tz: str, cut
         """
         with s as (
             select time_bucket(interval 15 minute,
-                               timezone($tz, quantile_disc(c.created_at, 0.1))) as start_at,
-                   timezone($tz, quantile_disc(c.created_at, 0.9)) as p90
-            from _post_session p join _chat_posts c using (post_id)
-            group by p.session_id
+                               timezone($tz, quantile_disc(created_at, 0.1))) as start_at,
+                   timezone($tz, quantile_disc(created_at, 0.9)) as p90
+            from _post_session where session_id is not null
+            group by session_id
         )
         select count(*), mode(isodow(start_at)), mode(start_at::time),
                mode(ceil(extract(epoch from p90 - start_at) / 60 / 15) * 15)::int

@@ -25,8 +25,8 @@ A retweet's text is somebody else's, so for a retweet the ``retweet`` rule comes
 tag; a retweet of a post outside the session falls back to that tag, then to time.
 
 The work is whole-chat SQL: regexps over the texts, window functions to pick hosts, a recursive CTE
-that walks reply/retweet/quote chains down from the posts that settle their own question, and an
-ASOF join for the latest question.
+that walks reply/retweet/quote chains down from the posts that settle their own question, and a join
+of each post with the span of the question it was written under.
 """
 
 from __future__ import annotations
@@ -236,12 +236,17 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
                    case when tag_ok then t.n end as tag_q
             from tagged t left join _tq q using (post_id)
         ),
-        -- Sittings never overlap in time, so the latest question asked before a post, if it is
-        -- of another session, means none has been asked in the post's own session yet.
+        -- Each question holds from its asking to the next one's: a hash join on the session.
+        spans as (
+            select session_id, number, asked_at as lo,
+                   lead(asked_at) over (partition by session_id order by asked_at) as hi
+            from _tq
+        ),
         timed as (
-            select o.*, case when q.session_id = o.session_id then q.number else 0 end as time_q
-            from own o asof left join (select session_id, asked_at, number from _tq) q
-              on o.created_at >= q.asked_at
+            select o.*, coalesce(q.number, 0) as time_q
+            from own o left join spans q
+              on q.session_id = o.session_id and o.created_at >= q.lo
+             and (q.hi is null or o.created_at < q.hi)
         ),
         refs as (
             select post_id, session_id, 1 as rank, reply_to_post_id as ref from _tp
