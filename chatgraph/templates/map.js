@@ -103,7 +103,7 @@
       shape: "dot",
       borderWidth: 1,
       color: { border: "rgba(0,0,0,0.35)" },
-      scaling: { min: 5, max: 32, label: { enabled: true, min: 10, max: 20, drawThreshold: 8, maxVisible: 22 } },
+      scaling: { min: 5, max: 32, label: { enabled: true, min: 9, max: 20, drawThreshold: 10, maxVisible: 22 } },
       font: { face: "system-ui, sans-serif", color: "#111", strokeWidth: 3, strokeColor: "#ffffff" }
     },
     edges: {
