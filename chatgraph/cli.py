@@ -761,6 +761,28 @@ def sessions_cmd(
     show(df, output, title=f"Sessions of {chat_id}" + (f" in {year}" if year else ""))
 
 
+@app.command("threads")
+@friendly
+def threads_cmd(
+    session: Annotated[str, typer.Argument(help="The session id, e.g. hcldr-2016-03-01 (see chatgraph sessions).")],
+    db: DbOption = DEFAULT_DB,
+    output: FormatOption = TableFormat.table,
+) -> None:
+    """One row per question of a session: when and by whom it was asked, its posts and participants,
+    and how they were assigned (tag, reply, retweet, quote, time).
+
+    Example: chatgraph threads hcldr-2016-03-01 --format csv
+    """
+    from chatgraph import threads as threadsmod
+
+    con = dbmod.connect(db, read_only=True)
+    try:
+        df = threadsmod.table(con, session.strip())
+    finally:
+        con.close()
+    show(df, output, title=f"Questions of {session.strip()}")
+
+
 @app.command("transcript")
 @friendly
 def transcript_cmd(

@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 
 import duckdb
+import polars as pl
 
 from chatgraph.sessions import one
 
@@ -354,3 +355,44 @@ def _store_inference(con: duckdb.DuckDBPyConnection, chat_id: str, lead: str) ->
         """,
         {"c": chat_id, "p": prefixes, "h": list(row[1] or [])},
     )
+
+
+def table(con: duckdb.DuckDBPyConnection, session_id: str) -> pl.DataFrame:
+    """One row per question of a session (0: before the first), with how its posts were assigned."""
+    from chatgraph.errors import UsageError
+
+    found = one(
+        con,
+        """select coalesce(c.timezone, 'UTC') from sessions s join chats c using (chat_id)
+           where s.session_id = $s""",
+        {"s": session_id},
+    )
+    if found is None:
+        raise UsageError(
+            f"no session {session_id!r} in the archive; list them with chatgraph sessions"
+        )
+    return con.sql(
+        """
+        with pt as (
+            select t.question, t.method, coalesce(p.author_id, lower(p.author_handle)) as author
+            from post_threads t join posts p using (post_id) where t.session_id = $s
+        ),
+        counts as (
+            select question, count(*) as posts, count(distinct author) as participants,
+                   count(*) filter (where method = 'tag') as tagged,
+                   count(*) filter (where method = 'reply') as replies,
+                   count(*) filter (where method = 'retweet') as retweets,
+                   count(*) filter (where method = 'quote') as quotes,
+                   count(*) filter (where method = 'time') as by_time
+            from pt group by question
+        )
+        select c.question, strftime(timezone($tz, q.asked_at), '%H:%M') as asked,
+               coalesce(p.author_handle, p.author_id) as asked_by, c.posts, c.participants,
+               c.tagged, c.replies, c.retweets, c.quotes, c.by_time, q.text
+        from counts c
+        left join questions q on q.session_id = $s and q.number = c.question
+        left join posts p on p.post_id = q.post_id
+        order by c.question
+        """,
+        params={"s": session_id, "tz": found[0]},
+    ).pl()

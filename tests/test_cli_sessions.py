@@ -149,7 +149,8 @@ def test_transcript_of_unknown_session(runner, archive):
 
 
 @pytest.mark.parametrize(
-    "command", [["chats"], ["chats", "set"], ["chats", "add"], ["sessions"], ["transcript"]]
+    "command",
+    [["chats"], ["chats", "set"], ["chats", "add"], ["sessions"], ["threads"], ["transcript"]],
 )
 def test_help_has_an_example(runner, command):
     result = runner.invoke(app, [*command, "--help"])
@@ -165,3 +166,21 @@ def test_transcript_pseudonymized(runner, archive):
     for handle in ("@host", "@ann", "@ben", "@cat", "@dan"):
         assert handle not in result.stdout
     assert result.stdout.count("@user-") >= 10
+
+
+def test_threads_table_per_question(runner, archive):
+    result = runner.invoke(app, ["threads", "testchat-2024-02-28", "--db", archive, "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "question,asked,asked_by,posts,participants,tagged,replies,retweets,quotes,by_time,text\n"
+        "1,01:35,host,6,5,5,0,0,0,0,Q1: first?\n"
+        "2,02:00,host,7,6,5,0,1,0,0,Q2: second?\n"
+    )
+
+
+def test_threads_of_unknown_session(runner, archive):
+    result = runner.invoke(app, ["threads", "nope", "--db", archive])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "Error: no session 'nope' in the archive; list them with chatgraph sessions\n",
+    )
