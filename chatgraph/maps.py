@@ -530,7 +530,8 @@ def _new_connections(
 def _accounts(
     con: duckdb.DuckDBPyConnection, chat: str, tz: str, handles: list[str]
 ) -> dict[str, dict[str, Any]]:
-    """Display handle, name and first post (local date and year) of the map's accounts."""
+    """Display handle, name, first seen (local date of the account's first post or interaction
+    in the chat) and the local year of its first post (None: it never posted, only got mentioned)."""
     rows = con.execute(
         """
         with names as (
@@ -546,17 +547,26 @@ def _accounts(
               on p.author_handle is null and a.platform = p.platform and a.account_id = p.author_id
             where p.chat_id = $chat
             group by all
+        ),
+        touched as (
+            select h, min(created_at) as first_at from (
+                select source_handle as h, created_at from interactions where chat_id = $chat
+                union all
+                select target_handle, created_at from interactions where chat_id = $chat
+            ) group by all
         )
         select m.handle, n.handle, n.name,
-               strftime(timezone($tz, f.first_at), '%Y-%m-%d'), year(timezone($tz, f.first_at))
+               strftime(timezone($tz, least(f.first_at, t.first_at)), '%Y-%m-%d'),
+               year(timezone($tz, f.first_at))
         from (select unnest($handles) as handle) m
         left join names n on n.h = m.handle
         left join firsts f on f.h = m.handle
+        left join touched t on t.h = m.handle
         """,
         {"chat": chat, "tz": tz, "handles": handles},
     ).fetchall()
     return {
-        h: {"handle": shown, "name": name, "first_post": first, "first_year": fy}
+        h: {"handle": shown, "name": name, "first_seen": first, "first_year": fy}
         for h, shown, name, first, fy in rows
     }
 
@@ -626,7 +636,8 @@ def _node_tip(
     if acc.get("name"):
         lines.append(str(acc["name"]))
     lines.append(f"posts in {period}: {posts}")
-    lines.append(f"first post: {acc.get('first_post') or 'none (only mentioned)'}")
+    never = " (never posted; mentioned)" if acc.get("first_year") is None else ""
+    lines.append(f"first seen: {acc.get('first_seen') or 'unknown'}{never}")
     lines.append(f"partners: {degree}")
     if top:
         lines.append("top partners: " + ", ".join(f"{_at(p, accounts)} ({w})" for w, p in top))

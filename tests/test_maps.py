@@ -110,10 +110,13 @@ def test_tooltips_are_plain_text(archive):
     data = maps.map_data(archive, year=2020)
     tips = {n["id"]: n["t"] for n in data.nodes}
     assert tips["alice"] == (
-        "@Alice\nAlice Adams\nposts in 2020: 2\nfirst post: 2019-03-05\npartners: 3\n"
+        "@Alice\nAlice Adams\nposts in 2020: 2\nfirst seen: 2019-03-05\npartners: 3\n"
         f"top partners: @{EVIL} (1), @Bob (1), @Dave (1)"  # ties in handle order
     )
     assert tips[EVIL_ID].splitlines()[:2] == [f"@{EVIL}", EVIL_NAME]
+    # carol never posted: first seen when bob mentioned her
+    carol = {n["id"]: n["t"] for n in maps.map_data(archive).nodes}["carol"]
+    assert carol.splitlines()[3] == "first seen: 2019-03-05 (never posted; mentioned)"
     assert all("t" not in e for e in data.edges)  # the page writes edge tooltips from counts
 
 
