@@ -106,7 +106,9 @@ def mastodon_content(post: Post, instance: str) -> str:
                 f'rel="tag">#<span>{value}</span></a>'
             )
         else:
-            out.append(html_escape_mastodon(str(value)))
+            out.append(
+                html_escape_mastodon(str(value)).replace("\n\n", "</p><p>").replace("\n", "<br />")
+            )
     body = f"<p>{''.join(out)}</p>"
     if post.quote_of is not None:
         url = _status_url(post.quote_of)

@@ -224,7 +224,8 @@ def answer(
     head = answer_tag(rng, prefix, n) if n is not None else ""
     bodies = rng.sample(BODIES, k=rng.choice((1, 1, 1, 2, 3)))
     while True:
-        body = rng.choice(OPENERS) + " " + "; ".join(b.format(t=topic) for b in bodies)
+        joint = "\n\n" if len(bodies) > 1 and rng.random() < 0.2 else "; "
+        body = rng.choice(OPENERS) + " " + joint.join(b.format(t=topic) for b in bodies)
         parts: Parts = [("text", head + body + rng.choice(ENDINGS))]
         if mention is not None:
             parts += [("text", rng.choice([" cc ", " like ", " agree w/ "])), ("mention", mention)]
