@@ -304,3 +304,23 @@ def test_every_output_pseudonymized(shared_archive, runner, tmp_path):
     for f in sorted(out.rglob("*.parquet")):
         dump = con.execute(f"select columns(*)::VARCHAR from read_parquet('{f}')").fetchall()
         assert leaks(repr(dump)) == [], f
+
+
+def test_maps_and_reports_made_after_forget_do_not_show_it(shared_archive, runner, tmp_path):
+    db = str(shared_archive)
+    before = tmp_path / "before.html"
+    assert runner.invoke(app, ["map", "--db", db, "--output", str(before)]).exit_code == 0
+    assert re.search(r"\balice\b", before.read_text(), re.IGNORECASE)
+    assert runner.invoke(app, ["forget", "alice", "--db", db, "--yes"]).exit_code == 0
+    out = tmp_path / "after"
+    out.mkdir()
+    for args in (
+        ["map", "--output", str(out / "map.html")],
+        ["report", "--output", str(out / "r.html")],
+    ):
+        result = runner.invoke(app, [*args, "--db", db])
+        assert result.exit_code == 0, result.output
+    pages = [p for p in out.rglob("*.html")]
+    assert len(pages) >= 3
+    for page in pages:
+        assert not re.search(r"\balice\b", page.read_text(), re.IGNORECASE), page
