@@ -400,6 +400,14 @@ class _Generator:
             )
         if spec.kind not in ("weekly", "conference"):
             raise ValueError(f"kind must be 'weekly' or 'conference', not {spec.kind!r}")
+        if community is not None and community.spec.platform != spec.platform:
+            raise ValueError(
+                f"a {spec.platform} chat cannot share members with a {community.spec.platform} chat"
+            )
+        if spec.kind == "weekly" and not spec.hosts:
+            raise ValueError("a weekly chat needs a host (ChatSpec.hosts)")
+        if spec.kind == "conference" and not spec.meetings:
+            raise ValueError("a conference chat needs its meetings (ChatSpec.meetings)")
         self.spec = spec
         self.seed = seed
         # Three streams drawn from one seed: what happens (who comes, who answers, when, to whom),
