@@ -17,9 +17,26 @@ Public API::
     chat.sessions                 # list[Session]: key, local_date, starts_at, ends_at, questions
     chat.interactions             # set of (post_id, kind, source_handle_lower, target_handle_lower)
     chat.new_connections_by_year  # {year: {(handle_a, handle_b), ...}} (lower-cased, a < b)
-    simulate.write(chat, "out/", formats=["twitter-v1"])
+    chat.connections()            # {(handle_a, handle_b): first_seen_at}
+    chat.participants(), chat.newcomers(), chat.newcomers_by_year()   # (active_only=False)
+    chat.between(date(2017, 1, 1), date(2017, 12, 31))  # posts by local date, for part files
+    simulate.write(chat, "out/", formats=["twitter-v1"], posts=None, stem=None,
+                   search_only=False, compress=False, instance=None)  # -> list of paths
 
-``python -m chatgraph.simulate --output sample_exports/`` regenerates the repository's sample exports.
+Formats (:data:`FORMATS`; :data:`FORMATS_FOR` by platform): ``twitter-v1`` (twarc1 / stream JSONL,
+``text`` + ``extended_tweet``), ``twitter-v1-extended`` (twarc1 search, ``full_text``), ``twitter-v2``
+(twarc2 pages), ``twarc-csv``, ``tags`` for Twitter chats; ``mastodon`` (Status array; ``instance=``
+writes it as another instance shows it: other ids, same ``uri``); ``bluesky`` (searchPosts).
+
+Post fields: ``post_id`` (Twitter id_str, Mastodon uri, Bluesky at-uri), ``created_at`` (UTC),
+``author_id`` (Twitter user id, Mastodon acct lower-cased, Bluesky DID), ``author_handle``,
+``author_name``, ``text`` (plain, unescaped; a retweet's is the original's), ``reply_to_post_id``,
+``reply_to_author_id``, ``reply_to_handle`` (also set for a tweet @-addressed to an account with no
+parent post: ``addressed_to``), ``retweet_of_post_id``, ``quote_of_post_id``, ``conversation_id``,
+``mentions`` [(id, handle)], ``hashtags``, ``is_retweet``, ``has_hashtag``, ``kind``; ``as_dict()``.
+
+``python -m chatgraph.simulate --output sample_exports/`` regenerates the repository's sample exports
+(:mod:`chatgraph.simulate.samples`; ``sample_chats()`` gives their truth).
 
 What the truth means (DESIGN.md, applied from the simulator's own structure, not from text):
 
@@ -31,6 +48,9 @@ What the truth means (DESIGN.md, applied from the simulator's own structure, not
   session post → the parent's question; retweet / quote of a session post → that post's question; else
   the latest question asked before it (0 before the first). ``truth_method`` names the rule
   (``question``, ``tag``, ``reply``, ``retweet``, ``quote``, ``latest``). ``None`` for lone posts.
+* ``sessions``: one per sitting, with its scheduled window (UTC), local date, host and questions;
+  every weekly sitting has at least :data:`MIN_ATTENDANCE` members besides the host. A conference
+  chat has one session per meeting day (07:30 to 20:30 local) and no questions (all its posts are 0).
 * ``truth_is_question``: the host's post opening a question (never a retweet, quote or another
   account's "Q1 was great" post).
 * ``interactions``: reply (author → replied-to author, not to oneself), mention (author → each account
@@ -47,6 +67,7 @@ What the truth means (DESIGN.md, applied from the simulator's own structure, not
 from __future__ import annotations
 
 from chatgraph.simulate.model import (
+    MIN_ATTENDANCE,
     PRE_CHAT,
     STRAGGLE,
     Account,
@@ -61,6 +82,7 @@ from chatgraph.simulate.writers import FORMATS, FORMATS_FOR, write
 __all__ = [
     "FORMATS",
     "FORMATS_FOR",
+    "MIN_ATTENDANCE",
     "PRE_CHAT",
     "STRAGGLE",
     "Account",
