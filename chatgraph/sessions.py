@@ -113,7 +113,8 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
     new post are placed again, and their ``post_threads`` rows are left for
     :func:`chatgraph.threads.refresh` to complete (``method`` null). A first load, a changed
     configuration (``chats set`` clears the chat's rows), removed posts or a conference hashtag
-    (one session per day) rebuild the whole chat.
+    (one session per day) rebuild the whole chat. Whether a chat without a schedule is split into
+    bursts or into days is decided on a rebuild; a chat in bursts stays in bursts until the next.
     """
     conf = configured_schedule(con, chat_id)
     tz = conf.timezone or "UTC"

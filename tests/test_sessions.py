@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from chatgraph import sessions
 from tests.chat_posts import add_chat, add_post, refresh, thread_of
 
@@ -211,3 +214,45 @@ def test_refresh_with_nothing_new_changes_nothing(db):
     before = _derived(db)
     refresh(db)
     assert _derived(db) == before
+
+
+@st.composite
+def _chat_history(draw):
+    """Posts over four weeks (bursts, lone posts, tags, questions, replies) in load batches."""
+    n = draw(st.integers(5, 60))
+    posts = []
+    for i in range(n):
+        week = draw(st.integers(0, 3))
+        minute = draw(st.sampled_from([0, 5, 10, 20, 40, 70, 200, 3000]))
+        second = draw(st.integers(0, 59))
+        who = draw(st.sampled_from(["host", "ann", "ben", "cat"]))
+        text = draw(
+            st.sampled_from(["Q1: a", "Q2: b", "A1 x", "a2) y", "T1 z", "hello", "@ann A3"])
+        )
+        parent = draw(st.none() | st.integers(0, max(i - 1, 0))) if i else None
+        posts.append((f"p{i:03d}", week, minute, second, who, text, parent))
+    batches = draw(st.lists(st.integers(0, 3), min_size=n, max_size=n))
+    return posts, batches
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(history=_chat_history())
+def test_incremental_refresh_equals_rebuild_for_any_load_order(db, history):
+    posts, batches = history
+    db.execute(
+        "delete from posts; delete from chats; delete from post_threads; delete from sessions"
+    )
+    db.execute("delete from questions; delete from chat_inference")
+    add_chat(db)
+    base = datetime(2024, 3, 5, 20, 0, tzinfo=UTC)
+    for batch in range(4):
+        for (pid, week, minute, second, who, text, parent), b in zip(posts, batches, strict=True):
+            if b == batch:
+                at = base + timedelta(weeks=week, minutes=minute, seconds=second)
+                add_post(
+                    db, pid, at, who, text, reply_to=None if parent is None else f"p{parent:03d}"
+                )
+        refresh(db)
+    assert _derived(db) == _rebuilt(db)
