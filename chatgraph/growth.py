@@ -45,7 +45,7 @@ where p.chat_id = $chat and p.created_at is not null
 # Pairs with the session of the post that first connected them (a post of no session: null).
 _PAIRS = """
 select least(source_handle, target_handle) as a, greatest(source_handle, target_handle) as b,
-       min(created_at) as first_seen_at, arg_min(session_id, created_at) as session_id
+       min(created_at) as first_seen_at, arg_min_null(session_id, created_at) as session_id
 from interactions
 where chat_id = $chat and kind in ('reply', 'mention', 'quote') and created_at is not null
 group by all

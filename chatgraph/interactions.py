@@ -54,7 +54,9 @@ id_handles as (
     where handle is not null and not starts_with(account_id, '@')
 ),
 handle_ids as (
-    select platform, handle, arg_max(account_id, last_seen_at) as account_id
+    -- the account last seen under the handle; accounts only ever mentioned have no last_seen_at
+    select platform, handle,
+           arg_max(account_id, coalesce(last_seen_at, '-infinity'::TIMESTAMPTZ)) as account_id
     from (select platform, lower(handle) as handle, account_id, last_seen_at from accounts
           where handle is not null and not starts_with(account_id, '@'))
     group by platform, handle

@@ -155,3 +155,20 @@ def test_overlap(chat):
     ).rows() == [("alice", "erin", 1, 1)]
     with pytest.raises(UsageError, match=r"^overlap needs two different chats, got 'hcldr' twice$"):
         overlap(chat, "hcldr", "hcldr")
+
+
+def test_a_pair_first_seen_between_sittings_is_new_in_no_session(db):
+    db.execute("insert into chats (chat_id, hashtag) values ('hcldr', 'hcldr')")
+    session(db, "s1", t(2019, 3, 6), dt.date(2019, 3, 5))
+    post(db, "lone", "Ann", t(2019, 3, 4), "@ben see you Tuesday")
+    mention(db, "lone", "Ben")
+    post(db, "q", "Ben", t(2019, 3, 6), "Q1")
+    post(db, "a", "Ann", t(2019, 3, 6, 1), "A1", reply_to_post_id="q", reply_to_handle="Ben")
+    for post_id in ("q", "a"):
+        thread(db, post_id, "s1", 1)
+    interactions.refresh(db, "hcldr")
+    df = growth(db, "hcldr", by="session")
+    assert df.select("session_id", "new_connections", "cumulative_connections").rows() == [
+        ("s1", 0, 1)
+    ]
+    assert growth(db, "hcldr").select("year", "new_connections").rows() == [(2019, 1)]

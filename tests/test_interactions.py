@@ -163,12 +163,13 @@ def test_quotes_reach_the_quoted_author_in_posts_or_referenced_posts(chat):
 def test_ids_and_times_are_carried(chat):
     rows = chat.execute(
         "select post_id, kind, source_id, target_id, timezone('UTC', created_at) from interactions "
-        "where post_id in ('r3', 'rt3', 'q2') order by post_id, kind"
+        "where post_id in ('r3', 'rt2', 'rt3', 'q2') order by post_id, kind"
     ).fetchall()
     assert rows == [
         ("q2", "quote", "3", "6", naive(1, 12)),
         ("r3", "mention", None, "2", naive(1, 8)),
         ("r3", "reply", None, "2", naive(1, 8)),
+        ("rt2", "retweet", None, "1", naive(1, 3)),  # id of the handle, from accounts
         ("rt3", "retweet", None, None, naive(1, 4)),
     ]
 
