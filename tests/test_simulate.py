@@ -477,11 +477,15 @@ def test_bluesky_facets_are_utf8_byte_offsets(tmp_path):
     assert astral > 0
 
 
-def test_sample_exports_are_what_make_samples_writes(sample_dir, tmp_path):
-    from chatgraph.simulate.samples import write_samples
+def test_sample_exports_are_what_make_samples_writes(sample_dir, tmp_path, capsys):
+    from chatgraph.simulate.__main__ import main
 
-    write_samples(tmp_path)
-    assert _files(tmp_path) == _files(sample_dir)
+    assert main(["--output", str(tmp_path / "samples")]) == 0
+    assert _files(tmp_path / "samples") == _files(sample_dir)
+    out = capsys.readouterr().out
+    assert "hcldr_2016-2018_twarc1.jsonl.gz" in out and out.rstrip().endswith("MiB")
+    total = sum(len(b) for b in _files(sample_dir).values())
+    assert total < 6.5 * 1024 * 1024
 
 
 def test_mastodon_seen_from_two_instances_is_stored_once(tmp_path, db):
