@@ -466,7 +466,7 @@ def write_report(
         '<div class="plots">' + "".join(f"<figure>{p}</figure>" for p in plots) + "</div>",
         f"<figure>{session_plot}</figure>" if session_plot else "",
         "</section>",
-        f'<section id="map"><h2>Connection map of {years_with[-1] if years_with else ""}</h2>',
+        f'<section id="map"><h2>Connection map{f" of {years_with[-1]}" if years_with else ""}</h2>',
         map_html,
         "</section>",
         '<section id="people"><h2>Top contributors per year</h2>',

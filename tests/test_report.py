@@ -155,6 +155,29 @@ def test_report_of_an_empty_chat(db, tmp_path):
     assert str(e.value) == "chat 'quiet' has no posts yet; load some exports first"
 
 
+def test_report_of_a_chat_without_interactions_or_sessions(db, tmp_path):
+    db.execute("insert into chats (chat_id, hashtag) values ('quiet', 'quiet')")
+    db.execute(
+        "insert into posts (post_id, platform, chat_id, created_at, author_id, author_handle, text) "
+        "values ('1', 'twitter', 'quiet', '2020-01-01 12:00:00+00', 'a', 'Ann', 'hello <b>')"
+    )
+    result = report.write_report(db, tmp_path / "r.html")
+    assert (result.transcripts, result.maps, result.years) == (0, [], [2020])
+    page = result.path.read_text(encoding="utf-8")
+    assert (
+        '<section id="map"><h2>Connection map</h2>\n<p>No interactions yet, so no map.</p>' in page
+    )
+    assert "<iframe" not in page
+    assert page.count("</svg>") == 3  # no per-session plot without sessions
+    assert '<tr><td>2020</td><td><span class="who">@ann</span> (1)</td></tr>' in page
+
+
+def test_safe_name():
+    assert report.safe_name("hcldr-2019-03-05") == "hcldr-2019-03-05"
+    assert report.safe_name("../a b/<c>") == "_a_b__c_"
+    assert report.safe_name("..") == "_"
+
+
 def test_demo_on_a_small_samples_folder(tmp_path):
     samples = tmp_path / "samples"
     samples.mkdir()
