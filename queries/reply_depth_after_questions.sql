@@ -29,9 +29,10 @@ thread_answers as (
     select q.session_id, q.number, q.asked_at, p.post_id, p.created_at,
            p.reply_to_post_id, p.author_handle
     from questions q
-    join post_threads t on t.session_id = q.session_id and t.question = q.number
+    join post_threads t
+      on t.session_id = q.session_id and t.question = q.number and t.post_id <> q.post_id
     join posts p on p.post_id = t.post_id
-    where t.chat_id = $chat and not p.is_retweet and p.post_id <> q.post_id
+    where t.chat_id = $chat and not p.is_retweet
 ),
 answer_times as (
     select session_id, number,
