@@ -324,3 +324,19 @@ def test_maps_and_reports_made_after_forget_do_not_show_it(shared_archive, runne
     assert len(pages) >= 3
     for page in pages:
         assert not re.search(r"\balice\b", page.read_text(), re.IGNORECASE), page
+
+
+def test_a_failed_forget_changes_nothing(chat, monkeypatch):
+    from chatgraph import derive
+
+    before = synth.snapshot(chat)
+
+    def broken(con, chat_ids):
+        raise RuntimeError("derive failed")
+
+    monkeypatch.setattr(derive, "refresh", broken)
+    with pytest.raises(RuntimeError, match="derive failed"):
+        privacy.forget(chat, "alice")
+    assert synth.snapshot(chat) == before
+    assert chat.execute("select count(*) from forgotten").fetchone()[0] == 0
+    assert texts(chat)[102] == "A1 talking to @Alice helps #hcldr"
