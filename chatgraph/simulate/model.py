@@ -640,9 +640,14 @@ class _Generator:
         newcomers = [self.join(when, index, "member") for _ in range(n_new)]
         if self.spec.kind == "weekly" and len(present) + n_new < MIN_ATTENDANCE:
             # a sitting nobody comes to is not a sitting: the keenest members still around turn up
+            # (or, late in a chat's life, members who had drifted away come back)
             keen = sorted(
-                (a for a in self.members if a.leaves_at > index and a not in present),
-                key=lambda a: (-a.attend, a.key),
+                (a for a in self.members if a not in present),
+                key=lambda a: (
+                    a.leaves_at <= index,
+                    -a.attend if a.leaves_at > index else -a.leaves_at,
+                    a.key,
+                ),
             )
             present += keen[: MIN_ATTENDANCE - len(present) - n_new]
         return present + newcomers, n_new
@@ -735,6 +740,13 @@ class _Generator:
             hi = q_times[i] if i < n_q else end
             return lo, hi
 
+        # which questions each member answers: at least one (who comes to a chat takes part)
+        answers: dict[str, set[int]] = {}
+        for person in people:
+            chance = 0.72 if person.role == "core" else 0.55
+            chosen = {i for i in range(1, n_q + 1) if rng.random() < chance}
+            answers[person.key] = chosen or {rng.randint(1, n_q)}
+
         for i, q in enumerate(questions, start=1):
             lo, hi = window_of(i)
             # retweets and quotes of the question
@@ -751,7 +763,7 @@ class _Generator:
                     )
                 )
             for person in people:
-                if rng.random() >= (0.72 if person.role == "core" else 0.55):
+                if i not in answers[person.key]:
                     continue
                 tagged = rng.random() < 0.86
                 late = tagged and i < n_q and rng.random() < 0.06
