@@ -271,8 +271,9 @@ class SimulatedChat:
     interactions: set[tuple[str, str, str, str]]
     new_connections_by_year: dict[int, set[tuple[str, str]]]
 
-    @property
+    @cached_property
     def by_id(self) -> dict[str, Post]:
+        """Posts by ``post_id`` (built once)."""
         return {p.post_id: p for p in self.posts}
 
     def local_year(self, post: Post) -> int:
