@@ -212,3 +212,20 @@ def test_cli_map(archive, runner, tmp_path):
     assert bad.exit_code == 2
     assert "Error: --kinds: unknown kind 'likes'" in bad.output
     assert CHAT == "hcldr"
+
+
+def test_cli_map_pseudonymized(archive, runner, tmp_path):
+    path = tmp_path / "a.duckdb"
+    archive.execute(f"attach '{path}' as f")
+    archive.execute("copy from database memory to f")
+    archive.execute("detach f")
+    out = tmp_path / "p.html"
+    args = ["map", "--db", str(path), "--pseudonymize", "--output", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Wrote {out}: 5 accounts, 5 pairs, 1 new in 2021\n"
+    data = page_data(out.read_text(encoding="utf-8"))
+    assert all(n["id"].startswith("user-") for n in data["nodes"])
+    shown = json.dumps(data)
+    for name in ("alice", "Alice", "Bob", "Carol", "Dave", "onerror", "Eve"):
+        assert name not in shown

@@ -148,6 +148,25 @@ def test_report_cli(archive, runner, tmp_path):
     assert "Error: no chat named 'nope' in the archive (chats: hcldr)" in bad.output
 
 
+def test_report_cli_pseudonymized(archive, runner, tmp_path):
+    path = tmp_path / "a.duckdb"
+    archive.execute(f"attach '{path}' as f")
+    archive.execute("copy from database memory to f")
+    archive.execute("detach f")
+    out = tmp_path / "p.html"
+    result = runner.invoke(
+        app, ["report", "--db", str(path), "--pseudonymize", "--output", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    files = [out, *sorted((tmp_path / "p_files").rglob("*.html"))]
+    assert len(files) == 1 + 2 + 3
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        for name in ("@Alice", "@alice", "Alice Adams", "@Bob", "Carol", "Dave", "pwned=1"):
+            assert name not in text, (f, name)
+    assert '<span class="who">@user-' in out.read_text(encoding="utf-8")
+
+
 def test_report_of_an_empty_chat(db, tmp_path):
     db.execute("insert into chats (chat_id, hashtag) values ('quiet', 'quiet')")
     with pytest.raises(ChatgraphError) as e:
