@@ -247,23 +247,27 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
             select o.*, coalesce(q.number, 0) as time_q
             from own o left join spans q
               on q.session_id = o.session_id and o.created_at >= q.lo
-             and (q.hi is null or o.created_at < q.hi)
+             and o.created_at < coalesce(q.hi, 'infinity'::TIMESTAMPTZ)
         ),
         refs as (
-            select post_id, session_id, 1 as rank, reply_to_post_id as ref from _tp
+            select post_id, created_at, session_id, 1 as rank, reply_to_post_id as ref from _tp
             where reply_to_post_id is not null
             union all
-            select post_id, session_id, 2, conversation_id from _tp
+            select post_id, created_at, session_id, 2, conversation_id from _tp
             where conversation_id is not null
             union all
-            select post_id, session_id, 3, retweet_of_post_id from _tp
+            select post_id, created_at, session_id, 3, retweet_of_post_id from _tp
             where retweet_of_post_id is not null
             union all
-            select post_id, session_id, 4, quote_of_post_id from _tp where quote_of_post_id is not null
+            select post_id, created_at, session_id, 4, quote_of_post_id from _tp
+            where quote_of_post_id is not null
         ),
         links as (
             select r.post_id, arg_min(r.ref, r.rank) as link, min(r.rank) as rank
             from refs r join _tp p on p.post_id = r.ref and p.session_id = r.session_id
+            -- Only earlier posts are followed, so the chains have no loops even in odd data.
+            where p.created_at < r.created_at
+               or (p.created_at = r.created_at and p.post_id < r.post_id)
             group by r.post_id
         )
         select t.post_id, t.session_id, t.created_at,
@@ -278,19 +282,6 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
         from timed t left join links l using (post_id)
         """,
         params,
-    )
-    # Walk down from the posts that settle their own question to those that follow them.
-    _run(
-        con,
-        """
-        create or replace temp table _resolved as
-        with recursive walk(post_id, question) as (
-            select post_id, own_q from _ta where link is null
-            union all
-            select c.post_id, w.question from _ta c join walk w on c.link = w.post_id
-        )
-        select post_id, any_value(question) as question from walk group by post_id
-        """,
     )
     _run(
         con,
@@ -309,19 +300,25 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
            where chat_id = $c and session_id in (select session_id from _redo)""",
         params,
     )
+    # Walk down from the posts that settle their own question to the posts that follow them; as
+    # each post follows at most one earlier post, the walk reaches every post exactly once.
     _run(
         con,
         """
         insert into post_threads (post_id, chat_id, session_id, question, method)
-        select a.post_id, $c, a.session_id, coalesce(r.question, a.own_q),
-               case when r.question is null then 'time' else a.method end
-        from _ta a left join _resolved r using (post_id)
-        order by a.created_at, a.post_id
+        with recursive walk(post_id, session_id, created_at, method, question) as (
+            select post_id, session_id, created_at, method, own_q from _ta where link is null
+            union all
+            select c.post_id, c.session_id, c.created_at, c.method, w.question
+            from _ta c join walk w on c.link = w.post_id
+        )
+        select post_id, $c, session_id, question, method from walk
+        order by created_at, post_id
         """,
         params,
     )
     _store_inference(con, chat_id, params["lead"])
-    for t in ("_redo", "_tp", "_askers", "_hosts", "_tq", "_ta", "_resolved"):
+    for t in ("_redo", "_tp", "_askers", "_hosts", "_tq", "_ta"):
         con.execute(f"drop table if exists {t}")
 
 
