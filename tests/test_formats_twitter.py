@@ -766,3 +766,29 @@ def test_twarc_csv_of_users_or_counts_is_named(header, what, tmp_path):
         r.error == f"{path}: this is {what}, which holds no posts; supported formats: {supported()}"
     )
     assert con.execute("select count(*) from sources").fetchone() == (0,)
+
+
+def test_a_page_longer_than_the_fast_readers_limit_still_loads(tmp_path):
+    from chatgraph.formats.twitter_v2 import PAGE_BYTES
+
+    def page(i: int, text: str) -> str:
+        tweet = {
+            "id": f"180000000000000000{i}",
+            "text": text,
+            "author_id": "5",
+            "created_at": "2023-01-03T01:30:00.000Z",
+        }
+        return json.dumps(
+            {"data": [tweet], "includes": {"users": [{"id": "5", "username": "host"}]}}
+        )
+
+    path = tmp_path / "pages.jsonl"
+    path.write_text(
+        "\n".join([page(1, "Q1 #hcldr"), page(2, "A1 " + "x" * PAGE_BYTES), page(3, "A2 #hcldr")])
+        + "\n"
+    )
+    con, (r,) = archive(path, chat="hcldr")
+    assert summary(r) == (None, "twitter-v2", 3, 3, 0, 0)
+    assert con.execute("select post_id, author_handle, length(text) from posts order by post_id").fetchall() == [
+        ("1800000000000000001", "host", 9), ("1800000000000000002", "host", PAGE_BYTES + 3), ("1800000000000000003", "host", 9),
+    ]  # fmt: skip

@@ -62,6 +62,7 @@ def _duckdb_type(spec: object) -> str:
     return "STRUCT(" + ", ".join(f'"{k}" {_duckdb_type(v)}' for k, v in spec.items()) + ")"
 
 
+PAGE_BYTES = 16 << 20  # the largest page read the fast way
 PAGE_COLUMNS = (
     "{'data': '" + _duckdb_type([_TWEET]) + "', 'includes': '" + _duckdb_type(_INCLUDES) + "'}"
 )
@@ -227,6 +228,26 @@ def listed_columns() -> dict[str, str]:
 _UNREADABLE = "(kind in ('bad', 'other') or (kind in ('page', 'stream', 'flat') and data is null))"
 
 
+def _lines_fit(source: Source, limit: int) -> bool:
+    """Whether every line of the file is shorter than ``limit`` bytes.
+
+    A line that long holds a whole aligned block of ``limit // 2`` bytes without a newline, so one
+    pass over the blocks answers it (a small file cannot hold such a line at all).
+    """
+    block = limit // 2
+    if source.compression != "gzip" and source.path.stat().st_size < limit:
+        return True
+    opener = gzip.open if source.compression == "gzip" else open
+    try:
+        with opener(source.path, "rb") as f:
+            while chunk := f.read(block):
+                if len(chunk) == block and b"\n" not in chunk:
+                    return False
+    except (OSError, EOFError):
+        return False  # a damaged gzip: the general reader says what is wrong
+    return True
+
+
 def _items_sql(source: Source, options: Options, head: Head) -> str:
     """``(item_no, json, raw)``: one JSON value per line (NULL where a line does not parse), or per
     element of a document that is not JSON lines; ``raw`` only where the value is unreadable."""
@@ -243,8 +264,8 @@ def _items_sql(source: Source, options: Options, head: Head) -> str:
         from {json_items_relation(source, options, head)})"""
 
 
-def _read_docs(con: duckdb.DuckDBPyConnection, items: str, safe: bool) -> None:
-    """``v2_docs``: each item as ``{data: [tweet], includes: {users, tweets}}`` whatever its shape."""
+def _read_docs(con: duckdb.DuckDBPyConnection, items: str, safe: bool, table: str) -> None:
+    """``table``: each item as ``{data: [tweet], includes: {users, tweets}}`` whatever its shape."""
 
     def transform(type_: str) -> str:
         expr = f"json_transform(json, '{type_}')"
@@ -252,7 +273,7 @@ def _read_docs(con: duckdb.DuckDBPyConnection, items: str, safe: bool) -> None:
 
     con.execute(
         f"""
-        create or replace temp table v2_docs as
+        create or replace temp table {table} as
         with typed as (
             select item_no, json, raw, page,
                    case when json is null then 'bad'
@@ -296,13 +317,13 @@ def _read_docs(con: duckdb.DuckDBPyConnection, items: str, safe: bool) -> None:
     )
 
 
-def _locate_bad_lines(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+def _locate_bad_lines(con: duckdb.DuckDBPyConnection, source: Source, table: str) -> None:
     """Give unreadable lines their line number in the file (blank lines included), and their text
     where DuckDB could not parse them. Reads the file only when there are such lines."""
     wanted = {
         r[0]: r[1]
         for r in con.execute(
-            f"select item_no, kind = 'bad' from v2_docs where {_UNREADABLE}"
+            f"select item_no, kind = 'bad' from {table} where {_UNREADABLE}"
         ).fetchall()
     }
     if not wanted:
@@ -330,8 +351,8 @@ def _locate_bad_lines(con: duckdb.DuckDBPyConnection, source: Source) -> None:
         )
         con.executemany("insert into v2_lines values (?, ?, ?)", found)
         con.execute(
-            """update v2_docs set line_no = l.line_no, raw = coalesce(v2_docs.raw, l.raw)
-               from v2_lines l where v2_docs.item_no = l.item_no"""
+            f"""update {table} set line_no = l.line_no, raw = coalesce({table}.raw, l.raw)
+               from v2_lines l where {table}.item_no = l.item_no"""
         )
         con.execute("drop table v2_lines")
 
@@ -347,42 +368,49 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
     pages = head.line_json and (
         first is None or isinstance(first, dict) and isinstance(first.get("data"), list)
     )
-    if pages:
+    if pages and _lines_fit(source, PAGE_BYTES):
         # Response pages: DuckDB's JSON reader parses them straight into the typed columns, without
         # holding each page's text (a page of 100 tweets is ~0.4 MB). Lines that are no page (a cut
         # line, an errors-only page, a stream line) come back without data, numbered in place; only
-        # they are read again the general way.
+        # they are read again the general way. The reader's buffers grow with its object size limit
+        # (1.1 GB of pages: 0.6 GB peak at 16 MB, 3 GB at 1 GB); a longer line would fail the load.
         con.execute(
             f"""
             create or replace temp table v2_pages as
             select row_number() over () as item_no, data, includes
             from read_json({source.sql_path()}, columns={PAGE_COLUMNS}, format='newline_delimited',
                            ignore_errors=true, compression='{source.duckdb_compression}',
-                           maximum_object_size={MAX_RECORD_BYTES})
+                           maximum_object_size={PAGE_BYTES})
             """
         )
+    else:
+        pages = False
+    if pages:
         again = con.execute("select count(*) from v2_pages where data is null").fetchone()[0]
         items = (
             f"(select * from {items} where item_no in (select item_no from v2_pages where data is null))"
             if again
             else "(select null::BIGINT as item_no, null::JSON as json, null::VARCHAR as raw where false)"
         )
+    docs = "v2_other" if pages else "v2_docs"
     try:
-        _read_docs(con, items, safe=False)
+        _read_docs(con, items, safe=False, table=docs)
     except duckdb.ConversionException:
         # some record has a field of an unexpected type: convert each under try() (slower)
-        _read_docs(con, items, safe=True)
+        _read_docs(con, items, safe=True, table=docs)
+    if head.line_json:
+        _locate_bad_lines(con, source, docs)
     if pages:
+        # a view, not a copy: the pages are the bulk of the file
         con.execute(
             """
-            insert into v2_docs by name
+            create or replace temp view v2_docs as
+            select * from v2_other
+            union all by name
             select item_no, 'page' as kind, data, includes.users as users, includes.tweets as tweets
             from v2_pages where data is not null
             """
         )
-        con.execute("drop table v2_pages")
-    if head.line_json:
-        _locate_bad_lines(con, source)
     con.execute(
         f"""
         create or replace temp table v2_tweets as
@@ -429,6 +457,11 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         )
         """
     )
+    # what follows reads the tweets, users and originals just made: free the documents
+    con.execute(f"drop {'view' if pages else 'table'} v2_docs")
+    if pages:
+        con.execute("drop table v2_other")
+        con.execute("drop table v2_pages")
     listed = listed_columns()
     ref_cols = _columns("r", "au", "ru")
     ref_cols["truncated"] = f"(({ref_cols['is_retweet']}) and r.text like 'RT @%')"
@@ -474,7 +507,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         left join v2_handles um on um.item_no = g.item_no
         """,
     )
-    for t in ("v2_docs", "v2_tweets", "v2_users", "v2_handles", "v2_refs"):
+    for t in ("v2_tweets", "v2_users", "v2_handles", "v2_refs"):
         con.execute(f"drop table {t}")
 
 
