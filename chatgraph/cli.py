@@ -246,7 +246,7 @@ def sql_run(
     format: ResultFormat = DataFormat.table,
     output: ResultOutput = None,
 ) -> None:
-    """Run ad hoc SQL on the archive opened read-only: SELECT, EXPLAIN and PIVOT only.
+    """Run ad hoc SQL on the archive opened read-only: one SELECT (or EXPLAIN) statement.
 
     Files and the network are out of reach (no COPY, ATTACH, EXPORT, SET, INSTALL or LOAD);
     write a result with --output, or every table with chatgraph export.

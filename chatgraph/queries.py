@@ -240,13 +240,9 @@ def parse_assignments(items: list[str]) -> dict[str, str]:
 
 # ---------------------------------------------------------------- ad hoc SQL (read-only)
 
-# PIVOT parses as MULTI (it declares its enum types first); on a read-only archive with file access
-# switched off, none of these can change the archive or write a file.
-READ_STATEMENTS = {
-    duckdb.StatementType.SELECT,
-    duckdb.StatementType.EXPLAIN,
-    duckdb.StatementType.MULTI,
-}
+# On a read-only archive with file access switched off, these can neither change the archive nor
+# write a file. (A PIVOT whose values are listed, ON col IN ('a', 'b'), is a SELECT.)
+READ_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
 
 
 def open_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
@@ -269,7 +265,7 @@ def open_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
 
 
 def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
-    """Refuse anything but one SELECT (or EXPLAIN, PIVOT), by DuckDB's own statement type."""
+    """Refuse anything but one SELECT (or EXPLAIN), by DuckDB's own statement type."""
     statements = con.extract_statements(sql)
     if not statements:
         raise UsageError('no SQL given; e.g. chatgraph sql "select count(*) from posts"')
@@ -278,10 +274,17 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
             f"`sql` runs one statement at a time and got {len(statements)}; run them one by one"
         )
     kind = statements[0].type
+    if kind is duckdb.StatementType.MULTI:
+        # A PIVOT that looks up its own column values first (or a CREATE/INSERT around one) is
+        # several statements; DuckDB does not say which, so none of them runs.
+        raise ChatgraphError(
+            "the archive is opened read-only by `sql`; this PIVOT runs several statements and is "
+            "refused; list its values instead: PIVOT ... ON column IN ('a', 'b') USING ..."
+        )
     if kind not in READ_STATEMENTS:
         raise ChatgraphError(
             f"the archive is opened read-only by `sql`; {kind.name} statements are refused "
-            "(only SELECT, EXPLAIN and PIVOT run); write results to a file with --output, "
+            "(only SELECT and EXPLAIN run); write results to a file with --output, "
             "or the whole archive with chatgraph export"
         )
 

@@ -14,7 +14,7 @@ from chatgraph import queries
 from chatgraph.cli import app
 
 REFUSED = "Error: the archive is opened read-only by `sql`; {kind} statements are refused " \
-    "(only SELECT, EXPLAIN and PIVOT run); write results to a file with --output, " \
+    "(only SELECT and EXPLAIN run); write results to a file with --output, " \
     "or the whole archive with chatgraph export"  # fmt: skip
 
 
@@ -74,7 +74,8 @@ def test_screen_table_shows_at_most_1000_rows(runner, archive):
 def test_explain_pivot_describe_and_ctes_run(runner, archive):
     for sql in [
         "explain select * from posts",
-        "pivot (select chat_id, is_retweet from posts) on is_retweet using count(*)",
+        "pivot (select chat_id, is_retweet from posts) on is_retweet in (true, false) using count(*)",
+        "unpivot (select post_id, text, lang from posts) on text, lang into name k value v",
         "describe posts",
         "with p as (select * from posts) select count(*) from p",
         "from posts select count(*)",
@@ -124,6 +125,25 @@ def test_writes_are_refused_and_change_nothing(runner, archive, tmp_path, sql, k
     assert checksums(archive) == before
     assert sha256(archive) == digest
     assert sorted(p.name for p in tmp_path.iterdir()) == ["archive.duckdb"]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "pivot posts on platform using count(*)",
+        "create temp table p as pivot posts on platform using count(*)",
+        "insert into posts select * from (pivot posts on platform using count(*))",
+    ],
+)
+def test_multi_statement_pivots_are_refused(runner, archive, sql):
+    before = checksums(archive)
+    result = runner.invoke(app, ["sql", sql, "--db", str(archive)])
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        "Error: the archive is opened read-only by `sql`; this PIVOT runs several statements and is "
+        "refused; list its values instead: PIVOT ... ON column IN ('a', 'b') USING ...\n"
+    )
+    assert checksums(archive) == before
 
 
 def test_select_cannot_reach_files(runner, archive, tmp_path):
