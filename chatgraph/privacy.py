@@ -327,6 +327,9 @@ def _pseudonymized_columns(
         if name == "raw":
             out.append(f"null::VARCHAR as {q}")
             continue
+        if table == "sources" and name == "path":  # a personal archive's folder names its owner
+            out.append(f"{pseudonym_sql(q, salt, 'file')} as {q}")
+            continue
         if kind is None or (dtype != "VARCHAR" and not is_list):
             out.append(q)
             continue

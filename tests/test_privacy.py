@@ -261,6 +261,8 @@ def test_pseudonymized_copy_names_nobody(shared_archive):
         ).fetchall() == [
             (bob, bob, f"A1 talking to @{privacy.pseudonym('alice', salt)} helps #hcldr"),
         ]
+        path = copy.execute("select path from sources").fetchone()[0]
+        assert path == privacy.pseudonym(str(shared_archive.parent / "chat.jsonl"), salt, "file")
         # the same counts as the archive itself: nothing dropped but raw rejects and the salt
         for table in ("posts", "interactions", "connections", "mentions", "accounts"):
             n = con.execute(f"select count(*) from {table}").fetchone()[0]
