@@ -243,6 +243,7 @@ def parse_assignments(items: list[str]) -> dict[str, str]:
 # On a read-only archive with file access switched off, these can neither change the archive nor
 # write a file. (A PIVOT whose values are listed, ON col IN ('a', 'b'), is a SELECT.)
 READ_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
+_EXPLAIN_RE = re.compile(r"^\s*explain\b\s*(?:analy[sz]e\b\s*|\([^)]*\)\s*)?", re.I)
 
 
 def open_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
@@ -281,6 +282,17 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
             "the archive is opened read-only by `sql`; this PIVOT runs several statements and is "
             "refused; list its values instead: PIVOT ... ON column IN ('a', 'b') USING ..."
         )
+    if kind is duckdb.StatementType.EXPLAIN:
+        # EXPLAIN ANALYZE runs the statement it explains: that one must be a SELECT too.
+        inner = _EXPLAIN_RE.sub("", statements[0].query, count=1)
+        try:
+            check_read_only(con, inner)
+        except (duckdb.Error, UsageError) as e:
+            raise ChatgraphError(
+                "the archive is opened read-only by `sql`; it cannot tell what this EXPLAIN "
+                "explains, so it is refused; EXPLAIN a single SELECT"
+            ) from e
+        return
     if kind not in READ_STATEMENTS:
         raise ChatgraphError(
             f"the archive is opened read-only by `sql`; {kind.name} statements are refused "

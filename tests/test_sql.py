@@ -74,6 +74,8 @@ def test_screen_table_shows_at_most_1000_rows(runner, archive):
 def test_explain_pivot_describe_and_ctes_run(runner, archive):
     for sql in [
         "explain select * from posts",
+        "explain analyze select count(*) from posts",
+        "explain (format json) select count(*) from posts",
         "pivot (select chat_id, is_retweet from posts) on is_retweet in (true, false) using count(*)",
         "unpivot (select post_id, text, lang from posts) on text, lang into name k value v",
         "describe posts",
@@ -114,6 +116,10 @@ def test_output_file_holds_every_row(runner, archive, tmp_path):
         ("pragma enable_profiling", "PRAGMA"),
         ("begin transaction", "TRANSACTION"),
         ("vacuum", "VACUUM"),
+        ("explain analyze delete from posts", "DELETE"),
+        ("EXPLAIN ANALYSE create temp table notes as select 1", "CREATE"),
+        ("explain (analyze) update posts set text = ''", "UPDATE"),
+        ("explain (analyze, format json) insert into posts select * from posts", "INSERT"),
     ],
 )
 def test_writes_are_refused_and_change_nothing(runner, archive, tmp_path, sql, kind):
