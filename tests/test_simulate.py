@@ -321,7 +321,7 @@ def chat_2019() -> simulate.SimulatedChat:
 
 
 @pytest.mark.parametrize(
-    "fmt", ["twitter-v1", "twitter-v1-extended", "twitter-v2", "twarc-csv", "tags"]
+    "fmt", ["twitter-v1", "twitter-v1-extended", "twitter-v2", "twarc-csv", "tags", "rtweet"]
 )
 def test_every_twitter_format_loads_the_same_posts(chat_2019, fmt, tmp_path, db):
     chat = chat_2019
@@ -540,3 +540,44 @@ def test_extended_mode_has_full_text_and_cut_retweets(chat_2019, tmp_path):
     for t in cut:
         original = by_id[t["id_str"]].retweet_of
         assert t["retweeted_status"]["full_text"] == html_escape_twitter(original.text)
+
+
+def test_rtweet_csv_shape(chat_2019, tmp_path):
+    import csv as csvmod
+
+    from chatgraph.simulate.twitter import RTWEET_COLUMNS
+
+    assert len(RTWEET_COLUMNS) == 90
+    [path] = simulate.write(chat_2019, tmp_path, ["rtweet"])
+    rows = list(csvmod.DictReader(path.open(encoding="utf-8")))
+    assert list(rows[0]) == RTWEET_COLUMNS and len(rows) == len(chat_2019.posts)
+    by_id = chat_2019.by_id
+    for row in rows:
+        post = by_id[row["status_id"].removeprefix("x")]
+        assert row["user_id"] == "x" + post.author_id
+        assert row["is_retweet"] == ("TRUE" if post.is_retweet else "FALSE")
+        if post.is_retweet:
+            assert row["text"].startswith(f"RT @{post.retweet_of.author_handle}: ")
+            assert row["retweet_status_id"] == "x" + post.retweet_of.post_id
+            # rtweet counts the retweeted author as the first mention
+            assert row["mentions_screen_name"].split(" ")[0] == post.retweet_of.author_handle
+
+
+def test_personal_archive_zip_holds_the_owners_posts(chat_2019, tmp_path, db):
+    import zipfile
+
+    [path] = simulate.write(chat_2019, tmp_path, ["twitter-archive"], account="HCLDRchat")
+    names = zipfile.ZipFile(path).namelist()
+    assert names == ["data/account.js", "data/tweets.js"]
+    tweets = zipfile.ZipFile(path).read("data/tweets.js").decode()
+    assert tweets.startswith("window.YTD.tweets.part0 = [")
+    assert '"retweeted_status"' not in tweets and '"user"' not in tweets
+    [result] = ingest.load(db, [path], refresh=False)
+    own = [p for p in chat_2019.posts if p.author_handle == "HCLDRchat"]
+    assert (result.format, result.inserted, result.error) == ("twitter-archive", len(own), None)
+    rows = db.execute("select post_id, is_retweet, reply_to_post_id from posts").fetchall()
+    assert {r[0]: r[1:] for r in rows} == {
+        p.post_id: (p.is_retweet, p.reply_to_post_id) for p in own
+    }
+    again = simulate.write(chat_2019, tmp_path / "again", ["twitter-archive"], account="HCLDRchat")
+    assert again[0].read_bytes() == path.read_bytes()

@@ -103,6 +103,11 @@ PARTS = (
          "twarc2 search pages (100 tweets a page), gzipped"),
     Part("hcldr", date(2021, 5, 1), date(2021, 12, 31), "twarc-csv", "hcldr_2021",
          note="twarc-csv of a later search: May-Jun 2021 overlaps the twarc2 file (dedup)"),
+    Part("hcldr", date(2020, 1, 1), date(2020, 1, 31), "rtweet", "hcldr_2020-01",
+         note="rtweet CSV (write_as_csv) of January 2020: the same tweets as the twarc2 file"),
+    Part("hcldr", date(2020, 1, 1), date(2020, 6, 30), "twitter-archive", "hcldr_2020_HCLDRchat",
+         note="the host's personal Twitter archive (data/tweets.js + account.js): its own "
+              "Jan-Jun 2020 tweets, also in the twarc2 file; retweets only as RT text"),
     Part("hcldr", date(2022, 1, 1), date(2022, 12, 31), "tags", "hcldr_2022",
          note="TAGS archive sheet: retweets only as cut RT text, quotes only as links"),
     Part("hcldr", date(2023, 1, 1), date(2023, 11, 6), "twitter-v2", "hcldr_2023",
@@ -163,6 +168,8 @@ def write_samples(folder: str | Path, seed: int = SEED) -> list[Path]:
             path = path.replace(folder / part.filename)
         paths.append(path)
         shown = [p for p in posts if not (part.format == "bluesky" and p.is_retweet)]
+        if part.format == "twitter-archive":
+            shown = [p for p in shown if p.author.key == chat.spec.hosts[0].lower()]
         rows.append(
             f"| `{path.name}` | {part.format} | {part.first:%Y-%m-%d} to {part.last:%Y-%m-%d} | "
             f"{len(shown)} | {part.note} |"

@@ -6,8 +6,9 @@ import csv
 import hashlib
 import io
 import json
+import zipfile
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 from chatgraph.simulate.model import Account, Post, SimulatedChat
@@ -576,3 +577,207 @@ def write_tags(posts: Sequence[Post], out: io.TextIOBase, chat: SimulatedChat) -
     w.writeheader()
     for post in newest_first(posts):
         w.writerow(tags_row(post))
+
+
+# --------------------------------------------------------------------------------------------------
+# rtweet CSV (rtweet 0.7 ``write_as_csv``: ids prefixed with "x", lists space-separated, NA empty)
+
+RTWEET_COLUMNS = [
+    "user_id", "status_id", "created_at", "screen_name", "text", "source", "display_text_width",
+    "reply_to_status_id", "reply_to_user_id", "reply_to_screen_name", "is_quote", "is_retweet",
+    "favorite_count", "retweet_count", "quote_count", "reply_count", "hashtags", "symbols", "urls_url",
+    "urls_t.co", "urls_expanded_url", "media_url", "media_t.co", "media_expanded_url", "media_type",
+    "ext_media_url", "ext_media_t.co", "ext_media_expanded_url", "ext_media_type", "mentions_user_id",
+    "mentions_screen_name", "lang", "quoted_status_id", "quoted_text", "quoted_created_at",
+    "quoted_source", "quoted_favorite_count", "quoted_retweet_count", "quoted_user_id",
+    "quoted_screen_name", "quoted_name", "quoted_followers_count", "quoted_friends_count",
+    "quoted_statuses_count", "quoted_location", "quoted_description", "quoted_verified",
+    "retweet_status_id", "retweet_text", "retweet_created_at", "retweet_source", "retweet_favorite_count",
+    "retweet_retweet_count", "retweet_user_id", "retweet_screen_name", "retweet_name",
+    "retweet_followers_count", "retweet_friends_count", "retweet_statuses_count", "retweet_location",
+    "retweet_description", "retweet_verified", "place_url", "place_name", "place_full_name", "place_type",
+    "country", "country_code", "geo_coords", "coords_coords", "bbox_coords", "status_url", "name",
+    "location", "description", "url", "protected", "followers_count", "friends_count", "listed_count",
+    "statuses_count", "favourites_count", "account_created_at", "verified", "profile_url",
+    "profile_expanded_url", "account_lang", "profile_banner_url", "profile_background_url",
+    "profile_image_url",
+]  # fmt: skip
+
+
+def _r_time(t) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _r_bool(value: bool) -> str:
+    return "TRUE" if value else "FALSE"
+
+
+def _referenced(prefix: str, post: Post, counts: Counts) -> dict[str, str]:
+    """The ``quoted_*`` / ``retweet_*`` columns describing an embedded original."""
+    user = v1_user(post.author)
+    metrics = counts.of(post)
+    out = {
+        f"{prefix}_status_id": "x" + post.post_id,
+        f"{prefix}_text": Rendered(post).text,
+        f"{prefix}_created_at": _r_time(post.created_at),
+        f"{prefix}_source": source_of(post.author)[1],
+        f"{prefix}_favorite_count": str(metrics["like_count"]),
+        f"{prefix}_retweet_count": str(metrics["retweet_count"]),
+        f"{prefix}_user_id": "x" + post.author_id,
+        f"{prefix}_screen_name": post.author_handle,
+        f"{prefix}_name": post.author_name,
+        f"{prefix}_followers_count": str(user["followers_count"]),
+        f"{prefix}_friends_count": str(user["friends_count"]),
+        f"{prefix}_statuses_count": str(user["statuses_count"]),
+        f"{prefix}_location": post.author.location,
+        f"{prefix}_description": post.author.description,
+        f"{prefix}_verified": "FALSE",
+    }
+    return {k: v for k, v in out.items() if k in RTWEET_COLUMNS}
+
+
+def rtweet_row(post: Post, counts: Counts) -> dict[str, str]:
+    """One row of ``rtweet::search_tweets()`` as ``write_as_csv`` saves it."""
+    tweet = extended_mode(v1_tweet(post, counts, embed=False))
+    ents = tweet["entities"]
+    metrics = counts.of(post)
+    user = v1_user(post.author)
+    start, end = tweet["display_text_range"]
+    row = dict.fromkeys(RTWEET_COLUMNS, "")
+    row.update(
+        {
+            "user_id": "x" + post.author_id,
+            "status_id": "x" + post.post_id,
+            "created_at": _r_time(post.created_at),
+            "screen_name": post.author_handle,
+            "text": tweet["full_text"],
+            "source": source_of(post.author)[1],
+            "display_text_width": str(end - start),
+            "reply_to_status_id": "x" + post.reply_to_post_id if post.reply_to_post_id else "",
+            "reply_to_user_id": "x" + post.reply_to_author_id if post.reply_to_author_id else "",
+            "reply_to_screen_name": post.reply_to_handle or "",
+            "is_quote": _r_bool(post.quote_of is not None),
+            "is_retweet": _r_bool(post.is_retweet),
+            "favorite_count": str(0 if post.is_retweet else metrics["like_count"]),
+            "retweet_count": str(tweet["retweet_count"]),
+            "quote_count": str(tweet["quote_count"]),
+            "reply_count": str(tweet["reply_count"]),
+            "hashtags": " ".join(h["text"] for h in ents["hashtags"]),
+            "urls_url": " ".join(u["display_url"] for u in ents["urls"]),
+            "urls_t.co": " ".join(u["url"] for u in ents["urls"]),
+            "urls_expanded_url": " ".join(u["expanded_url"] for u in ents["urls"]),
+            "mentions_user_id": " ".join("x" + m["id_str"] for m in ents["user_mentions"]),
+            "mentions_screen_name": " ".join(m["screen_name"] for m in ents["user_mentions"]),
+            "lang": "en",
+            "geo_coords": "NA NA",
+            "coords_coords": "NA NA",
+            "bbox_coords": "NA NA NA NA NA NA NA NA",
+            "status_url": f"https://twitter.com/{post.author_handle}/status/{post.post_id}",
+            "name": post.author_name,
+            "location": post.author.location,
+            "description": post.author.description,
+            "protected": "FALSE",
+            "followers_count": str(user["followers_count"]),
+            "friends_count": str(user["friends_count"]),
+            "listed_count": str(user["listed_count"]),
+            "statuses_count": str(user["statuses_count"]),
+            "favourites_count": str(user["favourites_count"]),
+            "account_created_at": _r_time(post.author.created_at),
+            "verified": "FALSE",
+            "profile_image_url": user["profile_image_url_https"].replace("https://", "http://"),
+        }
+    )
+    if post.quote_of is not None:
+        row.update(_referenced("quoted", post.quote_of, counts))
+    if post.retweet_of is not None:
+        row.update(_referenced("retweet", post.retweet_of, counts))
+    return row
+
+
+def write_rtweet(posts: Sequence[Post], out: io.TextIOBase, chat: SimulatedChat) -> None:
+    """rtweet CSV: the 90 columns of ``write_as_csv``, newest first, as ``search_tweets`` returns."""
+    counts = Counts(chat.posts)
+    w = csv.DictWriter(out, fieldnames=RTWEET_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    for post in newest_first(posts):
+        w.writerow(rtweet_row(post, counts))
+
+
+# --------------------------------------------------------------------------------------------------
+# Twitter personal archive (the owner's data/tweets.js and data/account.js, zipped)
+
+ARCHIVE_TIME = (2023, 11, 15, 9, 30, 0)  # when the simulated owner downloaded the archive
+
+
+def _strings(value):
+    """Every number as a string, as the archive writes them (indices too)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return [_strings(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _strings(v) for k, v in value.items()}
+    return value
+
+
+def archive_tweet(post: Post, counts: Counts) -> dict:
+    """One ``{"tweet": ...}`` of ``tweets.js``: no user, no embedded originals, a retweet only as its
+    cut ``RT @x: …`` text (and ``retweeted`` false, as in real archives)."""
+    tweet = extended_mode(v1_tweet(post, counts, embed=False))
+    keep = (
+        "retweeted", "source", "entities", "display_text_range", "favorite_count",
+        "in_reply_to_status_id_str", "id_str", "in_reply_to_user_id", "truncated", "retweet_count",
+        "id", "in_reply_to_status_id", "created_at", "favorited", "full_text", "lang",
+        "in_reply_to_screen_name", "in_reply_to_user_id_str",
+    )  # fmt: skip
+    out = {
+        "edit_info": {
+            "initial": {
+                "editTweetIds": [post.post_id],
+                "editableUntil": (post.created_at + timedelta(hours=1)).strftime(
+                    "%Y-%m-%dT%H:%M:%S.000Z"
+                ),
+                "editsRemaining": "5",
+                "isEditEligible": False,
+            }
+        }
+    }
+    for key in keep:
+        if key in tweet and tweet[key] is not None:
+            out[key] = tweet[key]
+    return {"tweet": _strings(out)}
+
+
+def twitter_archive_zip(posts: Sequence[Post], chat: SimulatedChat, owner: Account) -> bytes:
+    """The archive ``.zip`` of ``owner``: their own posts in ``data/tweets.js`` (newest first) and
+    ``data/account.js`` naming them. Fixed member times, so the bytes are always the same."""
+    counts = Counts(chat.posts)
+    own = [p for p in newest_first(posts) if p.author.key == owner.key]
+    tweets = json.dumps([archive_tweet(p, counts) for p in own], ensure_ascii=False, indent=2,
+                        separators=(",", " : "))  # fmt: skip
+    account = [
+        {
+            "account": {
+                "email": f"{owner.handle.lower()}@example.org",
+                "createdVia": "web",
+                "username": owner.handle,
+                "accountId": owner.account_id,
+                "createdAt": owner.created_at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "accountDisplayName": owner.name,
+            }
+        }
+    ]
+    members = {
+        "data/account.js": "window.YTD.account.part0 = "
+        + json.dumps(account, ensure_ascii=False, indent=2, separators=(",", " : ")),
+        "data/tweets.js": "window.YTD.tweets.part0 = " + tweets,
+    }
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as zf:
+        for name, text in members.items():
+            info = zipfile.ZipInfo(name, date_time=ARCHIVE_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, text.encode("utf-8"))
+    return raw.getvalue()
