@@ -930,7 +930,7 @@ class _Generator:
         return self.post(
             local.astimezone(UTC),
             host,
-            T.promo(self.trng, self.tag(), self.spec, topic, guest),
+            T.promo(self.trng, self.tag(), session.starts_at.astimezone(self.zone), topic, guest),
             "promo",
         )
 

@@ -272,11 +272,13 @@ def quote_comment(rng: random.Random, tag) -> Parts:
     return [("text", rng.choice(QUOTES) + " "), tag]
 
 
-def promo(rng: random.Random, tag, spec, topic: str, guest) -> Parts:
-    day = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][
-        spec.weekday
-    ]
-    parts: Parts = [("text", f"Join us {day} at {spec.start} for "), tag, ("text", f": {topic}")]
+def promo(rng: random.Random, tag, start, topic: str, guest) -> Parts:
+    """``Join us Tuesday at 8:30pm EST for #HCLDR: …`` (``start``: the sitting's local start)."""
+    day = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    hour = start.hour % 12 or 12
+    when = f"{hour}:{start.minute:02d}{'am' if start.hour < 12 else 'pm'} {start.tzname()}"
+    parts: Parts = [("text", f"Join us {day[start.weekday()]} at {when} for "), tag]
+    parts.append(("text", f": {topic}"))
     if guest is not None:
         parts += [("text", " with "), ("mention", guest)]
     return parts + [("text", ". Bring a friend!")]
