@@ -29,11 +29,50 @@ KILLS = int(os.environ.get("CHATGRAPH_FAULT_KILLS", "10"))
 FIGURES: dict[str, int] = {"kills": 0, "before": 0, "after": 0, "posts_lost": 0}
 
 
-def run_load(path: Path, db: Path, tmp: Path, **popen) -> subprocess.Popen:
+# `python -m chatgraph` with marks written (unbuffered) as the load passes its steps, so that each
+# kill can be placed: before the file's transaction, inside it, or after its commit.
+TRACED = """
+import os, sys
+from dataclasses import replace
+from chatgraph import derive, formats, ingest
+from chatgraph.cli import app
+marks = open(os.environ["CG_MARKS"], "a", buffering=1)
+detect, archive, refresh, load = formats.detect, ingest._archive, derive.refresh, ingest.load
+def staged(fmt):
+    def stage(*a, **k):
+        marks.write("stage\\n")
+        return fmt.stage(*a, **k)
+    return replace(fmt, stage=stage)
+formats.detect = lambda *a, **k: staged(detect(*a, **k))
+def archived(*a, **k):
+    marks.write("archive\\n")
+    return archive(*a, **k)
+def refreshed(*a, **k):
+    marks.write("refresh\\n")
+    return refresh(*a, **k)
+def loaded(*a, **k):
+    out = load(*a, **k)
+    marks.write("committed\\n")
+    return out
+ingest._archive, derive.refresh, ingest.load = archived, refreshed, loaded
+app(prog_name="chatgraph", args=sys.argv[1:])
+"""
+
+
+def run_load(
+    path: Path, db: Path, tmp: Path, marks: Path | None = None, **popen
+) -> subprocess.Popen:
     env = {**os.environ, "TMPDIR": str(tmp), "CHATGRAPH_DEBUG": ""}
-    cmd = [sys.executable, "-m", "chatgraph", "load", str(path), "--db", str(db), "--chat", "hcldr",
-           "--format", "csv"]  # fmt: skip
-    return subprocess.Popen(cmd, env=env, **popen)
+    args = ["load", str(path), "--db", str(db), "--chat", "hcldr", "--format", "csv"]
+    if marks is None:
+        return subprocess.Popen([sys.executable, "-m", "chatgraph", *args], env=env, **popen)
+    env["CG_MARKS"] = str(marks)
+    return subprocess.Popen([sys.executable, "-c", TRACED, *args], env=env, **popen)
+
+
+def last_mark(marks: Path) -> str:
+    lines = marks.read_text().split() if marks.exists() else []
+    return lines[-1] if lines else "started"
 
 
 def copy_archive(src: Path, dst: Path) -> None:
@@ -86,19 +125,29 @@ def test_killed_load_leaves_archive_before_or_after_and_rerun_completes(world):
     copy_archive(world["base"], work)
     rng = random.Random(8)
     outcomes = []
+    marks = tmp / "marks.txt"
     for _ in range(KILLS):
-        proc = run_load(big, work, tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        marks.unlink(missing_ok=True)
+        proc = run_load(big, work, tmp, marks, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.15, 1.3) * world["duration"])
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         FIGURES["kills"] += 1
+        where = last_mark(marks)  # started, stage, archive, refresh or committed
+        FIGURES[f"at_{where}"] = FIGURES.get(f"at_{where}", 0) + 1
         state = synth.snapshot_file(work)  # opening after the kill works (and replays the WAL)
         assert state in (before, after), f"half a load after kill {len(outcomes) + 1}: {state}"
         outcome = "before" if state == before else "after"
-        outcomes.append(outcome)
+        if where == "started":
+            assert outcome == "before"
+        if where == "committed":
+            assert outcome == "after"
+        outcomes.append(f"{where}->{outcome}")
         FIGURES[outcome] += 1
         if outcome == "after":
             copy_archive(world["base"], work)
+    inside = sum(FIGURES.get(f"at_{m}", 0) for m in ("stage", "archive", "refresh"))
+    assert inside >= min(3, KILLS // 3), f"too few kills landed inside the transaction: {outcomes}"
     # The same load, run again on what the last kill left, completes it.
     proc = run_load(big, work, tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out, err = proc.communicate(timeout=120)
