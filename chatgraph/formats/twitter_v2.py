@@ -248,7 +248,7 @@ def _lines_fit(source: Source, limit: int) -> bool:
     return True
 
 
-def _items_sql(source: Source, options: Options, head: Head) -> str:
+def _items_sql(source: Source, options: Options, head: Head, max_bytes: int) -> str:
     """``(item_no, json, raw)``: one JSON value per line (NULL where a line does not parse), or per
     element of a document that is not JSON lines; ``raw`` only where the value is unreadable."""
     if head.line_json:
@@ -257,7 +257,7 @@ def _items_sql(source: Source, options: Options, head: Head) -> str:
             select row_number() over () as item_no, json, null::VARCHAR as raw
             from read_ndjson_objects({source.sql_path()}, ignore_errors=true,
                                      compression='{source.duckdb_compression}',
-                                     maximum_object_size={MAX_RECORD_BYTES}))"""
+                                     maximum_object_size={max_bytes}))"""
     return f"""(
         select record_no as item_no, case when ok then item::JSON end as json,
                case when not ok then left(line, {RAW_KEEP}) end as raw
@@ -363,17 +363,19 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         # JSON lines whose first line (a big page) is longer than the head
         head = replace(head, line_json=True)
     unit = "line" if head.line_json else "item"
-    items = _items_sql(source, options, head)
+    # DuckDB's JSON buffers grow with the object size limit (300k flattened tweets, 2.2 GB: 0.6 GB
+    # peak at 16 MB, 2.3 GB at 1 GB): keep it small unless some line needs more.
+    fit = head.line_json and _lines_fit(source, PAGE_BYTES)
+    items = _items_sql(source, options, head, PAGE_BYTES if fit else MAX_RECORD_BYTES)
     first = head.first_json
     pages = head.line_json and (
         first is None or isinstance(first, dict) and isinstance(first.get("data"), list)
     )
-    if pages and _lines_fit(source, PAGE_BYTES):
+    if pages and fit:
         # Response pages: DuckDB's JSON reader parses them straight into the typed columns, without
         # holding each page's text (a page of 100 tweets is ~0.4 MB). Lines that are no page (a cut
         # line, an errors-only page, a stream line) come back without data, numbered in place; only
-        # they are read again the general way. The reader's buffers grow with its object size limit
-        # (1.1 GB of pages: 0.6 GB peak at 16 MB, 3 GB at 1 GB); a longer line would fail the load.
+        # they are read again the general way (1.1 GB of pages: 3.1 GB peak before, 1.3 GB now).
         con.execute(
             f"""
             create or replace temp table v2_pages as
