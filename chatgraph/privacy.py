@@ -59,9 +59,15 @@ def pseudonym(handle: str, salt: str, prefix: str = "user") -> str:
 
 def archive_salt(con: duckdb.DuckDBPyConnection) -> str:
     """The archive's secret salt (made by migration 003_privacy)."""
-    row = con.execute("select salt from privacy_salt limit 1").fetchone()
+    try:
+        row = con.execute("select salt from privacy_salt limit 1").fetchone()
+    except duckdb.CatalogException:
+        row = None
     if row is None:
-        raise UsageError("the archive has no pseudonym salt; open it once without --read-only")
+        raise UsageError(
+            "this archive predates pseudonyms (no privacy_salt table); upgrade it by loading into "
+            "it once (chatgraph load FILES --db ARCHIVE), then run the command again"
+        )
     return row[0]
 
 

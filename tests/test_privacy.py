@@ -342,3 +342,27 @@ def test_a_failed_forget_changes_nothing(chat, monkeypatch):
     assert synth.snapshot(chat) == before
     assert chat.execute("select count(*) from forgotten").fetchone()[0] == 0
     assert texts(chat)[102] == "A1 talking to @Alice helps #hcldr"
+
+
+def test_an_archive_older_than_pseudonyms_says_how_to_upgrade(tmp_path, runner):
+    import duckdb
+
+    from chatgraph import db as dbmod
+
+    old = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(old))
+    con.execute("create table schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ)")
+    for name, sql in dbmod.MIGRATIONS:
+        if name == "003_privacy":
+            break
+        con.execute(sql)
+        con.execute("insert into schema_migrations values ($n, now())", {"n": name})
+    con.close()
+    result = runner.invoke(
+        app, ["graph", "--db", str(old), "--output", str(tmp_path / "g.csv"), "--pseudonymize"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "Error: this archive predates pseudonyms (no privacy_salt table); upgrade it by loading "
+        "into it once (chatgraph load FILES --db ARCHIVE), then run the command again"
+    ]
