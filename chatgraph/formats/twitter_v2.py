@@ -53,12 +53,12 @@ STREAM_TYPE = json.dumps({"data": _TWEET, "includes": _INCLUDES})
 TWEET_TYPE = json.dumps(_TWEET)
 
 
-def _duckdb_type(spec: object) -> str:
+def _duckdb_type(spec: str | list | dict) -> str:
+    """A json_transform structure spelled as a DuckDB type (for read_json's columns)."""
     if isinstance(spec, str):
         return spec
     if isinstance(spec, list):
         return _duckdb_type(spec[0]) + "[]"
-    assert isinstance(spec, dict)
     return "STRUCT(" + ", ".join(f'"{k}" {_duckdb_type(v)}' for k, v in spec.items()) + ")"
 
 
