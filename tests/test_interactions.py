@@ -229,3 +229,20 @@ def test_refresh_replaces_rather_than_appends(chat):
     assert edges(chat) == before
     assert chat.execute("select count(*) from interactions").fetchone()[0] == len(before) == 14
     assert edges(chat, chat="other") == set()
+
+
+def test_a_later_load_resolves_earlier_posts(db):
+    # The quoted tweet and the replied-to account arrive with a later file: the rebuild finds them.
+    db.execute("insert into chats (chat_id, hashtag) values ('hcldr', 'hcldr')")
+    post(db, "q", "Ann", at(1), "so true", quote_of_post_id="orig")
+    post(db, "r", "Ann", at(1, 2), "@someone hi", reply_to_author_id="99")
+    interactions.refresh(db, "hcldr")
+    assert edges(db) == set()
+    post(db, "orig", "Ben", at(1, 0), "the original", author_id="5", table="referenced_posts")
+    account(db, "99", "Cy")
+    interactions.refresh(db, "hcldr")
+    assert edges(db) == {("q", "quote", "ann", "ben"), ("r", "reply", "ann", "cy")}
+    assert db.execute("select a_handle, b_handle from connections order by all").fetchall() == [
+        ("ann", "ben"),
+        ("ann", "cy"),
+    ]
