@@ -792,3 +792,29 @@ def test_a_page_longer_than_the_fast_readers_limit_still_loads(tmp_path):
     assert con.execute("select post_id, author_handle, length(text) from posts order by post_id").fetchall() == [
         ("1800000000000000001", "host", 9), ("1800000000000000002", "host", PAGE_BYTES + 3), ("1800000000000000003", "host", 9),
     ]  # fmt: skip
+
+
+def test_pages_mixed_with_other_lines(tmp_path):
+    # the first line is a page, so pages are read the fast way and only the other lines again
+    page = v2("two_tweets.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    stream = v2("streaming_output_with_error.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    lines = [
+        page,
+        stream,
+        "",
+        '{"data": "str"}',
+        '{"errors": [{"detail": "x"}], "__twarc": {}}',
+        '{"data": [{"id": "17',
+    ]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    con, (r,) = archive(path, chat="t")
+    assert summary(r) == (None, "twitter-v2", 4, 2, 0, 2)
+    assert table_rows(con, "select post_id, author_handle from posts") == [
+        ("1377650090978992134", "blackheart_265"), ("1394735776701816833", "LachiVeronica"),
+    ]  # fmt: skip
+    assert con.execute("select record_no, reason from rejects order by record_no").fetchall() == [
+        (3, "line 4 is neither a twarc2 response page nor a tweet"),
+        (4, "line 6 is not valid JSON: the line is cut short or corrupt (an interrupted download or stream); "
+            "fetch it again or delete it"),
+    ]  # fmt: skip
