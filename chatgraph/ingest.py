@@ -68,13 +68,16 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
             seen.add(rp)
             out.append(p)
 
+    def walk(folder: Path) -> None:
+        # Hidden files and Markdown notes kept beside exports (a README) are not exports.
+        for child in sorted(folder.rglob("*")):
+            if child.is_file() and not child.name.startswith(".") and child.suffix.lower() != ".md":
+                add(child)
+
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            for child in sorted(
-                c for c in p.rglob("*") if c.is_file() and not c.name.startswith(".")
-            ):
-                add(child)
+            walk(p)
         elif p.exists():
             add(p)
         else:
@@ -84,8 +87,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
             for m in matches:
                 mp = Path(m)
                 if mp.is_dir():
-                    for child in sorted(c for c in mp.rglob("*") if c.is_file()):
-                        add(child)
+                    walk(mp)
                 else:
                     add(mp)
     return out
@@ -368,10 +370,9 @@ def _archive(
         "insert into rejects select $s, record_no, reject, raw from stage where reject is not null and not referenced",
         {"s": source_id},
     )
-    # The fullest copy of each post in the file: whole text over a cut one, then the longer text.
-    fuller = (
-        "order by truncated asc, length(text) desc nulls last, author_handle is null, record_no"
-    )
+    # The fullest copy of each post in the file: whole text over a cut one, a retweet's original
+    # text over its "RT @x: ..." form, then the longer text.
+    fuller = f"order by {_FULLNESS.format(x='stage')} desc, length(text) desc nulls last, author_handle is null, record_no"
     repeated = con.execute(
         "select count(*) > count(distinct post_id) from stage where reject is null and not referenced"
     ).fetchone()[0]
@@ -463,12 +464,23 @@ def _archive(
         con.execute(f"drop table if exists {t}")
 
 
+# How complete a copy's text is: 0 cut, 1 a retweet's "RT @x: ..." form, 2 whole.
+_FULLNESS = (
+    "(case when {x}.truncated then 0 "
+    "when {x}.is_retweet and {x}.text like 'RT @%' then 1 else 2 end)"
+)
+
+
 def _merge_fuller(
     con: duckdb.DuckDBPyConnection, table: str, incoming: str, new_posts: str | None
 ) -> None:
     """Where an incoming copy of a stored post is fuller, its text wins; gaps are filled either way."""
     skip_new = f"and i.post_id not in (select post_id from {new_posts})" if new_posts else ""
-    fuller = "(p.truncated and not i.truncated) or (p.truncated = i.truncated and length(i.text) > length(coalesce(p.text, '')))"
+    rank_i, rank_p = _FULLNESS.format(x="i"), _FULLNESS.format(x="p")
+    fuller = (
+        f"({rank_i} > {rank_p} or ({rank_i} = {rank_p} "
+        "and length(i.text) > length(coalesce(p.text, ''))))"
+    )
     if table == "posts":
         con.execute(
             f"""create or replace temp table refreshed as
