@@ -631,6 +631,13 @@ def forget(
         if refresh and chats_touched:
             from chatgraph import derive
 
+            # Removed posts change sittings, questions and answers already placed: clearing the
+            # chats' placements makes derive.refresh rebuild them whole (as `chats set` does).
+            _run(
+                con,
+                "delete from post_threads where chat_id in (select unnest($c::VARCHAR[]))",
+                {"c": sorted(chats_touched)},
+            )
             derive.refresh(con, sorted(chats_touched))
         con.execute("commit")
     except BaseException:

@@ -366,3 +366,30 @@ def test_an_archive_older_than_pseudonyms_says_how_to_upgrade(tmp_path, runner):
         "Error: this archive predates pseudonyms (no privacy_salt table); upgrade it by loading "
         "into it once (chatgraph load FILES --db ARCHIVE), then run the command again"
     ]
+
+
+def test_derived_tables_after_forget_equal_a_rebuild(db, load, tmp_path):
+    from chatgraph import derive
+
+    records = chat_records() + [synth.v1_tweet(i, users=7) for i in range(0, 1400, 20)]
+    load(synth.write_jsonl(tmp_path / "chat.jsonl", records))
+    privacy.forget(db, "carol")
+    derived = {
+        "sessions": "select session_id, starts_at::VARCHAR, ends_at::VARCHAR, posts, participants from sessions",
+        "questions": "select session_id, number, post_id from questions",
+        "post_threads": "select post_id, session_id, question, method from post_threads",
+        "interactions": "select post_id, kind, source_handle, target_handle from interactions",
+        "connections": "select a_handle, b_handle, first_seen_at::VARCHAR, interactions from connections",
+    }
+
+    def state():
+        return {k: sorted(db.execute(q).fetchall(), key=repr) for k, q in derived.items()}
+
+    after_forget = state()
+    assert after_forget["sessions"][0][3:] == (
+        db.execute("select count(*), count(distinct lower(author_handle)) from posts").fetchone()
+    )
+    for table in derived:
+        db.execute(f"delete from {table}")
+    derive.refresh(db, ["hcldr"])
+    assert state() == after_forget
