@@ -393,3 +393,14 @@ def test_derived_tables_after_forget_equal_a_rebuild(db, load, tmp_path):
         db.execute(f"delete from {table}")
     derive.refresh(db, ["hcldr"])
     assert state() == after_forget
+
+
+def test_a_file_of_only_the_forgotten_account_loads_as_rejects(chat, load, tmp_path):
+    privacy.forget(chat, "alice")
+    only = [
+        tweet(401, "alice", "A3 me again #hcldr", minutes=30),
+        tweet(402, "Alice", "A4 #hcldr", minutes=31),
+    ]
+    (r,) = load(synth.write_jsonl(tmp_path / "only.jsonl", only))
+    assert (r.error, r.chat_id, r.records, r.inserted, r.rejected) == (None, "hcldr", 2, 0, 2)
+    assert traces(chat) == NONE
