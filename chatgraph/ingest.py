@@ -230,8 +230,10 @@ def _load_one(
             result.skipped = f"already loaded as source {prior[0]}"
             return result
         say("reading")
-        con.execute("begin")
         try:
+            # Staging writes only this connection's temp tables, so it runs before the file's
+            # transaction: a reader may retry a failed attempt (a larger record size limit), which
+            # an aborted transaction would not allow.
             try:
                 fmt.stage(con, source, options)
             except (duckdb.Error, UnicodeDecodeError, OSError, EOFError, zlib.error) as e:
@@ -242,16 +244,18 @@ def _load_one(
                     f"{source.label}: cannot read as {fmt.name}: {_first_line(e)}"
                 ) from e
             say("archiving")
-            _archive(con, source, fmt.name, digest, chat_id, strict, result)
-            if refresh and result.chat_id and result.inserted + result.duplicates > 0:
-                say("threads")
-                from chatgraph import derive
+            con.execute("begin")
+            try:
+                _archive(con, source, fmt.name, digest, chat_id, strict, result)
+                if refresh and result.chat_id and result.inserted + result.duplicates > 0:
+                    say("threads")
+                    from chatgraph import derive
 
-                derive.refresh(con, [result.chat_id])
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
+                    derive.refresh(con, [result.chat_id])
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
         finally:
             for t in ("stage", "incoming", "incoming_refs"):
                 con.execute(f"drop table if exists {t}")

@@ -24,6 +24,7 @@ from chatgraph.errors import NotAnExport
 
 HEAD_BYTES = 256 * 1024
 MAX_RECORD_BYTES = 1 << 30  # one JSON record (line) may be this large
+LINE_BYTES = 16 << 20  # the record size limit tried first (readers' memory grows with it)
 RAW_KEEP = 10_000  # characters of a rejected record kept in `rejects.raw`
 
 # Every staged row has exactly these columns, in this order.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from chatgraph.formats import (
+    LINE_BYTES,
     MAX_RECORD_BYTES,
     Format,
     Head,
@@ -53,20 +54,31 @@ def stage(con, source: Source, options: Options) -> None:
     if head.line_json and isinstance(head.first_json, dict) and "statuses" not in head.first_json:
         # Fast path, one tweet per line: DuckDB's JSON reader splits and parses the lines once; a
         # line that does not parse comes back NULL in its place, so record numbers stay exact.
-        def parsed(safe: bool) -> str:
+        def parsed(safe: bool, max_bytes: int) -> str:
             transform = f"json_transform(json, '{V1_TWEET_TYPE}')"
             return f"""
             select row_number() over () as record_no, json is null as unparsable,
                    {f"try({transform})" if safe else transform} as t, null::VARCHAR as line
             from read_ndjson_objects({source.sql_path()}, ignore_errors=true,
                                      compression='{source.duckdb_compression}',
-                                     maximum_object_size={MAX_RECORD_BYTES})"""
+                                     maximum_object_size={max_bytes})"""
 
-        try:
-            con.execute(f"create or replace temp table tweets as {parsed(safe=False)}")
-        except duckdb.ConversionException:
-            # some record has a field of an unexpected type: parse each under try() (slower)
-            con.execute(f"create or replace temp table tweets as {parsed(safe=True)}")
+        # The reader's memory grows with its record size limit: a tweet-sized limit first, the
+        # large one only for a file with an enormous line. Plain json_transform first too: a record
+        # with a field of an unexpected type makes every record parse under try() instead.
+        max_bytes, safe = LINE_BYTES, False
+        while True:
+            try:
+                con.execute(f"create or replace temp table tweets as {parsed(safe, max_bytes)}")
+                break
+            except duckdb.ConversionException:
+                if safe:
+                    raise
+                safe = True
+            except duckdb.InvalidInputException as e:
+                if "maximum_object_size" not in str(e) or max_bytes == MAX_RECORD_BYTES:
+                    raise
+                max_bytes = MAX_RECORD_BYTES
     else:
         con.execute(f"""create or replace temp table tweets as
             select record_no, not ok as unparsable,
