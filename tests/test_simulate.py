@@ -276,7 +276,33 @@ def test_conference_chat_shares_members_and_has_no_questions(chat):
     ours = {(a.account_id, a.handle) for a in chat.accounts}
     shared = {(a.account_id, a.handle) for a in conf.accounts} & ours
     assert len(shared) >= 5
-    assert all(p.hashtags in (["USCAP"], ["uscap"]) for p in conf.posts if p.reply_to is None)
+    assert all(p.hashtags[0] in ("USCAP", "uscap") for p in conf.posts if p.reply_to is None)
+
+
+def _co_tags(post, own: str = "hcldr") -> list[str]:
+    """The hashtags a post carries besides the chat's own (these tests' chats are #HCLDR)."""
+    return [t for t in post.hashtags if t.lower() != own]
+
+
+def test_some_posts_carry_co_hashtags_after_the_chats_own(chat):
+    originals = [p for p in chat.posts if not p.is_retweet and p.has_hashtag]
+    co = [p for p in originals if _co_tags(p)]
+    assert 0.06 < len(co) / len(originals) < 0.2
+    assert any(len(_co_tags(p)) == 2 for p in co) and any(p.kind == "question" for p in co)
+    pool = {t.lower() for t in chat.spec.co_hashtags}
+    for p in co:
+        # the chat's own hashtag comes first; one or two others, distinct, from the chat's list
+        assert p.hashtags[0].lower() == "hcldr" and len(p.hashtags) == 1 + len(_co_tags(p))
+        assert {t.lower() for t in _co_tags(p)} <= pool
+        assert len(set(_co_tags(p))) == len(_co_tags(p)) <= 2
+        assert len(p.text) <= 140  # 2016: they fit the old limit
+    assert all(not p.hashtags for p in chat.posts if not p.has_hashtag)
+    # a retweet shows the original's hashtags, co-hashtags included
+    assert any(p.is_retweet and _co_tags(p) for p in chat.posts)
+    # the most used co-hashtag is the first of the list, and far behind the chat's own
+    counts = {t.lower(): sum(t.lower() in map(str.lower, p.hashtags) for p in originals)
+              for t in chat.spec.co_hashtags}  # fmt: skip
+    assert max(counts, key=counts.__getitem__) == "hcsm" and counts["hcsm"] < len(originals) / 5
 
 
 def test_search_only_leaves_out_replies_without_the_hashtag(chat, tmp_path):
@@ -581,3 +607,74 @@ def test_personal_archive_zip_holds_the_owners_posts(chat_2019, tmp_path, db):
     }
     again = simulate.write(chat_2019, tmp_path / "again", ["twitter-archive"], account="HCLDRchat")
     assert again[0].read_bytes() == path.read_bytes()
+
+
+def _without_co_tags(parts, own: str) -> list:
+    out: list = []
+    for part in parts:
+        if part[0] == "tag" and str(part[1]).lower() != own and out and out[-1] == ("text", " "):
+            out.pop()
+            continue
+        out.append(part)
+    return out
+
+
+@pytest.mark.parametrize("platform", ["twitter", "mastodon", "bluesky"])
+def test_co_hashtags_change_nothing_but_the_words_they_add(platform):
+    import dataclasses
+
+    from chatgraph.simulate.text import plain
+
+    spec = (
+        HALF_YEAR
+        if platform == "twitter"
+        else simulate.ChatSpec(platform=platform, hosts=("hcldr",), **FEDIVERSE)
+    )
+    with_co = simulate.generate(spec, seed=13)
+    without = simulate.generate(dataclasses.replace(spec, co_hashtag_share=0), seed=13)
+    assert any(_co_tags(p) for p in with_co.posts)
+    assert not any(_co_tags(p) for p in without.posts)
+    # sessions, interactions, accounts, ids and times are those of a chat without co-hashtags
+    assert with_co.interactions == without.interactions
+    assert with_co.new_connections_by_year == without.new_connections_by_year
+    assert [vars(s) for s in with_co.sessions] == [vars(s) for s in without.sessions]
+    assert [(a.account_id, a.handle, a.name, a.created_at) for a in with_co.accounts] == [
+        (a.account_id, a.handle, a.name, a.created_at) for a in without.accounts
+    ]
+    for a, b in zip(with_co.posts, without.posts, strict=True):
+        da, db_ = a.as_dict(), b.as_dict()
+        assert a.native == b.native
+        assert {k: v for k, v in da.items() if k not in ("text", "hashtags")} == {
+            k: v for k, v in db_.items() if k not in ("text", "hashtags")
+        }
+        # the words are the same; co-hashtags are only added after them
+        assert plain(_without_co_tags(a.own_parts, "hcldr"), platform) == b.text
+
+
+CO_FORMATS = ["twitter-v1", "twitter-v1-extended", "twitter-v2", "twarc-csv", "tags", "rtweet",
+              "twitter-archive", "mastodon", "bluesky"]  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", CO_FORMATS)
+def test_every_format_carries_the_co_hashtags(fmt, chat_2019, tmp_path, db):
+    """Each writer puts the co-hashtags where its format puts hashtags, and the archive reads them."""
+    platform = fmt if fmt in ("mastodon", "bluesky") else "twitter"
+    if platform == "twitter":
+        chat = chat_2019
+    else:
+        spec = simulate.ChatSpec(platform=platform, hosts=("hcldr",), **FEDIVERSE)
+        chat = simulate.generate(spec, seed=8)
+    owner = "HCLDRchat" if platform == "twitter" else None
+    [path] = simulate.write(chat, tmp_path, [fmt], account=owner)
+    [result] = ingest.load(db, [path], refresh=False)
+    assert (result.error, result.rejected, result.chat_id) == (None, 0, "hcldr")
+    got = {
+        pid: sorted(tags)
+        for pid, tags in db.execute("select post_id, list(tag) from hashtags group by 1").fetchall()
+    }
+    shown = [p for p in chat.posts if not p.is_retweet]
+    if fmt == "twitter-archive":
+        shown = [p for p in shown if p.author_handle == "HCLDRchat"]
+    truth = {p.post_id: sorted({t.lower() for t in p.hashtags}) for p in shown if p.hashtags}
+    assert {pid: got.get(pid) for pid in truth} == truth
+    assert sum(len(tags) > 1 for tags in truth.values()) >= 3

@@ -62,6 +62,9 @@ What the truth means (DESIGN.md, applied from the simulator's own structure, not
   (``has_hashtag`` False): a hashtag search alone would miss them; the writers still include them, as
   an export that also fetched the conversations (twarc ``conversation:``) would. ``write(...,
   search_only=True)`` writes only what a bare hashtag search sees.
+* Co-hashtags: a ``ChatSpec.co_hashtag_share`` of the posts that carry the chat's hashtag also carry
+  one or two of ``ChatSpec.co_hashtags`` after it (``#HCLDR #hcsm``); they are drawn last from the
+  wording stream, so sessions, interactions, accounts and ids are the same as without them.
 """
 
 from __future__ import annotations

@@ -33,6 +33,10 @@ class ChatSpec:
     regulars for a while, the rest come a few times); newcomers per session rise from
     ``newcomers_start`` to ``newcomers_peak`` in ``peak_year`` and then shrink by ``decline`` a year.
     ``scale`` multiplies the community (and so the posts) for benchmarks.
+    ``co_hashtags``: a ``co_hashtag_share`` of the posts that carry the chat's hashtag (retweets aside:
+    theirs is the original's text) also carry one or two of these, after the chat's own (``#HCLDR
+    #hcsm``). They are drawn from the wording stream once everything else is made, so they change no
+    session, interaction, account or id.
     """
 
     hashtag: str = "HCLDR"
@@ -61,6 +65,8 @@ class ChatSpec:
     scale: float = 1.0
     lone_posts: bool = True
     instance: str = "mastodon.social"  # Mastodon: the instance the export was fetched from
+    co_hashtags: tuple[str, ...] = T.HEALTH_CO_TAGS  # other hashtags posts carry, most used first
+    co_hashtag_share: float = 0.12  # share of the chat's own tagged posts that carry one or two
 
     @property
     def chat_id(self) -> str:
@@ -533,6 +539,33 @@ class _Generator:
                 p.post_id = f"at://{author.account_id}/app.bsky.feed.post/{rkey}"
                 p.native = {"rkey": rkey, "cid": T.cid(self.trng)}
 
+    def add_co_hashtags(self) -> None:
+        """Give a share of the chat's tagged posts one or two other hashtags (``#HCLDR #hcsm``).
+
+        The last draws of the wording stream, made once all posts and ids exist: the texts before
+        them, the accounts, sessions and interactions are the same with or without co-hashtags.
+        A post only gets them where they fit within the platform's length limit.
+        """
+        spec, rng = self.spec, self.trng
+        if not spec.co_hashtags or spec.co_hashtag_share <= 0:
+            return
+        own = spec.hashtag.lower()
+        pool = tuple(t for t in spec.co_hashtags if t.lower() != own)
+        if not pool:
+            return
+        for p in self.posts:
+            if p.is_retweet or own not in [str(v).lower() for k, v in p.parts if k == "tag"]:
+                continue
+            if rng.random() >= spec.co_hashtag_share:
+                continue
+            tags = T.co_tags(rng, pool)
+            while tags:
+                parts = T.with_co_tags(p.parts, tags)
+                if len(T.plain(parts, spec.platform)) <= self.limit(p.created_at):
+                    p.parts = parts
+                    break
+                tags = tags[:-1]
+
     def limit(self, when: datetime) -> int:
         """How long a post may be: Twitter went from 140 to 280 characters on 7 Nov 2017."""
         if self.spec.platform == "twitter":
@@ -987,6 +1020,7 @@ class _Generator:
             self.lone_posts()
         self.posts = _unique_seconds(self.posts, self.spec)
         self.assign_ids()
+        self.add_co_hashtags()
         by_key = {s.key: s for s in self.sessions}
         for p in self.posts:
             if p.question_number is not None:

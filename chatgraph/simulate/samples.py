@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from chatgraph.simulate.model import ChatSpec, SimulatedChat, generate
+from chatgraph.simulate.text import PATHOLOGY_CO_TAGS
 from chatgraph.simulate.writers import write
 
 SEED = 2012  # the year #HCLDR began
@@ -78,6 +79,7 @@ USCAP = ChatSpec(
     newcomers_start=1.0,
     newcomers_peak=1.6,
     peak_year=2019,
+    co_hashtags=PATHOLOGY_CO_TAGS,
 )
 
 
@@ -197,6 +199,11 @@ The host promotes the chat a day or two before and retweets the promotion as the
 post the odd afterthought a day later: such posts belong to no session. The community grows until
 2019 and then takes in fewer newcomers each year, so fewer new connections form after 2020. After the
 last tweetchat (31 Oct 2023) the chat moves to Mastodon, then to Bluesky.
+
+About one post in ten that carries #HCLDR also carries one or two other hashtags after it: #hcsm most
+often, then #PatientExperience, #MedEd, #DigitalHealth, #healthcare and #nurses (#USCAP posts:
+#pathology, #PathTwitter, #DigitalPathology, …). The chat's own hashtag stays by far the most used one
+in every file; retweets show the original's hashtags.
 
 Each file holds one part of the story, in a different export format:
 

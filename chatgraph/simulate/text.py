@@ -99,6 +99,9 @@ CONF = [
 ]  # fmt: skip
 CONF_TOPICS = ["digital pathology", "frozen sections", "molecular diagnostics", "AI in pathology",
                "dermatopathology", "resident education", "cytology"]  # fmt: skip
+# Hashtags that travel with a chat's own, most used first (as typed: the archive lower-cases them).
+HEALTH_CO_TAGS = ("hcsm", "PatientExperience", "MedEd", "DigitalHealth", "healthcare", "nurses")
+PATHOLOGY_CO_TAGS = ("pathology", "PathTwitter", "DigitalPathology", "dermpath", "pathresidents")
 
 Parts = list[tuple[str, object]]
 
@@ -287,6 +290,29 @@ def promo(rng: random.Random, tag, start, topic: str, guest) -> Parts:
 def afterthought(rng: random.Random, tag, kind: str) -> Parts:
     line = rng.choice(CONF_BEFORE if kind == "conference" else AFTER)
     return [("text", line + " "), tag]
+
+
+def co_tags(rng: random.Random, pool: tuple[str, ...]) -> list[str]:
+    """One hashtag from ``pool`` (sometimes two, never the same twice); earlier ones are likelier."""
+    want = min(1 if rng.random() < 0.7 else 2, len(pool))
+    weights = [1 / (rank + 1) for rank in range(len(pool))]
+    chosen: list[str] = []
+    while len(chosen) < want:
+        tag = rng.choices(pool, weights=weights)[0]
+        if tag not in chosen:
+            chosen.append(tag)
+    return chosen
+
+
+def with_co_tags(parts: Parts, tags: list[str]) -> Parts:
+    """``parts`` with `` #tag`` added at the end of the words, before a quoted tweet's trailing link."""
+    cut = len(parts)
+    if len(parts) >= 2 and parts[-1][0] == "link" and parts[-2] == ("text", " "):
+        cut -= 2
+    extra: Parts = []
+    for tag in tags:
+        extra += [("text", " "), ("tag", tag)]
+    return parts[:cut] + extra + parts[cut:]
 
 
 def conference(rng: random.Random, tag, mention) -> Parts:
