@@ -8,6 +8,7 @@ figures from busy machines compare.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -64,12 +65,13 @@ def main() -> None:
     base = time.perf_counter() - t0
     print(f"baseline (copy the chat's posts and mentions): {base:.3f} s")
     for label in ("first rebuild", "second rebuild"):
-        t0 = time.perf_counter()
+        c0, t0 = os.times(), time.perf_counter()
         con.execute("begin")
         interactions.refresh(con, "busy")
         con.execute("commit")
-        took = time.perf_counter() - t0
-        print(f"{label}: {took:.3f} s ({took / base:.1f}x baseline)")
+        took, c1 = time.perf_counter() - t0, os.times()
+        cpu = c1.user - c0.user + c1.system - c0.system
+        print(f"{label}: {took:.3f} s ({took / base:.1f}x baseline), {cpu:.2f} s of CPU")
     counts = con.execute(
         "select kind, count(*) from interactions group by kind order by kind"
     ).fetchall()
