@@ -1,16 +1,16 @@
 """Sessions: split a chat's posts into its sittings, by its schedule or by the bursts of its posts.
 
-Three ways, chosen per chat on every refresh (the way used is kept in ``chat_inference.mode``):
+Three ways, chosen per chat (the way used is kept in ``chat_inference.mode``):
 
 ``schedule``
     The chat has a start time in ``chats`` (``chatgraph chats set CHAT --start 20:30``). A sitting is
-    the window from ``PRE_GRACE`` before the local start to ``POST_GRACE`` after its end (start plus
-    ``duration_minutes``, else the inferred duration, else ``DEFAULT_DURATION``), on the chat's
+    the window from ``PRE_GRACE_MINUTES`` before the local start to ``POST_GRACE_MINUTES`` after its
+    end (start plus ``duration_minutes``, else ``DEFAULT_DURATION``), on the chat's
     ``weekday`` (ISO: 1 = Monday … 7 = Sunday; none set = every day), in the chat's ``timezone``
     (UTC when none is set). Local wall time is used, so daylight saving time is honoured: 8:30pm in
     New York is 00:30 UTC in July and 01:30 UTC in December. Every window holding a post is a session.
 ``bursts``
-    No start time: posts closer than ``BURST_GAP`` to the previous one belong to the same burst; a burst
+    No start time: posts closer than ``BURST_GAP_MINUTES`` to the previous one form a burst; a burst
     with at least ``MIN_POSTS`` posts by at least ``MIN_PARTICIPANTS`` accounts is a session, and the
     lone posts between sittings (promotions, the odd post on another day) belong to no session.
 ``days``
@@ -53,7 +53,7 @@ MIN_DAY_PARTICIPANTS = 2
 # A chat has a weekly rhythm when at least this many sessions share the modal weekday (and share).
 WEEKLY_MIN_SESSIONS = 3
 WEEKLY_SHARE = 0.5
-# Posts that open a question look like this (lower-cased, after leading mentions).
+# Posts that open question 1 look like this (case ignored, after leading mentions).
 FIRST_QUESTION_RE = r"^\s*(?:\.?@[\w.@-]+[:,]?\s+)*(?:q|t)\s?1(?:[^a-z0-9]|$)"
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -130,9 +130,7 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
     _bursts(con, tz)
     if conf.start_time is not None:
         mode = "schedule"
-        duration = conf.duration_minutes or _modal_duration(con)
-        if duration is None:
-            duration = inferred_schedule(con, chat_id)[1].duration_minutes or DEFAULT_DURATION
+        duration = conf.duration_minutes or DEFAULT_DURATION
         _schedule_windows(con, chat_id, conf, duration, tz)
     elif cut is not None:
         mode = "bursts"
@@ -368,16 +366,6 @@ def _schedule_windows(
             "tz": tz,
         },
     )
-
-
-def _modal_duration(con: duckdb.DuckDBPyConnection) -> int | None:
-    """The usual length of the chat's big bursts, rounded up to a quarter hour."""
-    row = one(
-        con,
-        """select mode(ceil(extract(epoch from p90 - p10) / 60 / 15) * 15)::int
-           from _burst_stats where kept""",
-    )
-    return row[0] if row and row[0] else None
 
 
 def _looks_like_conference(con: duckdb.DuckDBPyConnection) -> bool:

@@ -6,8 +6,9 @@ Question posts
     Retweets and quotes never open one. Prefixes come from ``chats.question_prefixes``, else each
     session uses ``Q`` or ``T``, whichever its host used. Hosts come from ``chats.hosts``; else each
     session's host is the account whose prefixed posts there run in order from 1 (ties: more distinct
-    numbers, then the account that does so in most sessions of the chat, then the earlier one), so
-    another account's "Q1 was great" is no question post. The first such post per number is the
+    numbers, then the one who posted first), so another account's "Q1 was great" is no question
+    post. Deciding per session keeps guest hosts, and keeps a refresh of new sessions from changing
+    old ones; the chat's hosts shown by ``chats`` are those who hosted at least a tenth of them. The first such post per number is the
     question; later ones by the host count as tagged answers.
 
 Answer assignment (``post_threads.method``), first rule that applies:
@@ -166,24 +167,10 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
             select session_id, author, any_value(handle) as handle, w,
                    list(n order by created_at, post_id) as seq, min(created_at) as first_at
             from cand group by session_id, author, w
-        ),
-        scored as (
-            select *, seq[1] = 1 and seq = list_sort(seq) as ordered,
-                   len(list_distinct(seq)) as distinct_numbers
-            from per
-        ),
-        asked_before as (
-            select author, count(*) as k from (
-                select q.session_id, coalesce(p.author_id, lower(p.author_handle)) as author
-                from questions q join posts p using (post_id)
-                join sessions s on s.session_id = q.session_id and s.chat_id = $c
-                where q.session_id not in (select session_id from _redo)
-                group by all having count(*) >= 2
-            ) group by author
         )
-        select scored.*, count(*) filter (where ordered and distinct_numbers >= 2)
-                      over (partition by author, w) + coalesce(asked_before.k, 0) as chat_score
-        from scored left join asked_before using (author)
+        select *, seq[1] = 1 and seq = list_sort(seq) as ordered,
+               len(list_distinct(seq)) as distinct_numbers
+        from per
         """,
         params,
     )
@@ -192,7 +179,7 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
         ""
         if hosts
         else """qualify row_number() over (partition by session_id order by ordered desc,
-                    distinct_numbers desc, chat_score desc, first_at, author) = 1"""
+                    distinct_numbers desc, first_at, author) = 1"""
     )
     _run(
         con,

@@ -236,16 +236,19 @@ def _chat_history(draw):
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(history=_chat_history())
-def test_incremental_refresh_equals_rebuild_for_any_load_order(db, history):
+@given(history=_chat_history(), scheduled=st.booleans())
+def test_incremental_refresh_equals_rebuild_for_any_load_order(db, history, scheduled):
     posts, batches = history
     db.execute(
         "delete from posts; delete from chats; delete from post_threads; delete from sessions"
     )
     db.execute("delete from questions; delete from chat_inference")
-    add_chat(db)
+    if scheduled:
+        add_chat(db, timezone="Europe/London", start_time=time(20, 0))
+    else:
+        add_chat(db)
     base = datetime(2024, 3, 5, 20, 0, tzinfo=UTC)
     for batch in range(4):
         for (pid, week, minute, second, who, text, parent), b in zip(posts, batches, strict=True):
