@@ -71,7 +71,9 @@ def parse_timezone(con: duckdb.DuckDBPyConnection, value: str) -> str | None:
         return None
     try:
         ZoneInfo(v)
-        con.execute("select timezone($tz, TIMESTAMPTZ '2020-01-01 00:00:00+00')", {"tz": v}).fetchall()
+        con.execute(
+            "select timezone($tz, TIMESTAMPTZ '2020-01-01 00:00:00+00')", {"tz": v}
+        ).fetchall()
     except (ZoneInfoNotFoundError, ValueError, duckdb.Error):
         raise UsageError(
             f"--timezone {value!r}: not a known time zone; give an IANA name such as "
