@@ -180,6 +180,11 @@ def test_mutated_records_are_parsed_or_rejected_with_a_reason(fmt, tmp_path_fact
     run()
 
 
+def test_every_format_is_fuzzed():
+    """A new format needs a valid record in tests/synth.py (record, write_records, FORMAT_RECORDS)."""
+    assert sorted(set(formats.format_names()) - set(synth.FORMAT_RECORDS)) == []
+
+
 def test_fuzz_figures(capsys):
     """Runs last in this module: the figures for the reliability report."""
     with capsys.disabled():
