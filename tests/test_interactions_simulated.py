@@ -60,9 +60,10 @@ def test_new_connections_per_year_equal_the_truth(db, chat, tmp_path):
     assert sorted(ours) == [2018, 2019]
 
 
-def test_tags_sheets_keep_no_quotes_but_everything_else(db, chat, tmp_path):
-    # A TAGS sheet has no quoted-tweet id column: quotes cannot be found, the other kinds all are.
+def test_tags_sheets_find_quotes_from_their_status_links(db, chat, tmp_path):
+    # A TAGS sheet has no quoted-tweet id column: a quote is known by the status link in its
+    # entities, and with it every kind equals the truth.
     ours = load_as(db, chat, "tags", tmp_path)
-    for kind in ("reply", "mention", "retweet"):
+    for kind in ("reply", "mention", "retweet", "quote"):
         assert pairs(ours, kind) == pairs(chat.interactions, kind), kind
-    assert pairs(ours, "quote") == set()
+    assert pairs(ours, "quote")

@@ -75,6 +75,11 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
                {c("in_reply_to_user_id_str")} as reply_to_author_id,
                {c("in_reply_to_screen_name")} as reply_to_handle,
                _rt_handle is not null as is_retweet,
+               -- TAGS has no quote columns: a tweet (not a retweet) whose entities link a status
+               -- (twitter.com/<user>/status/<id>) quotes it, as Twitter rendered quotes
+               case when _rt_handle is null then nullif(regexp_extract({c("entities_str")},
+                    '"expanded_url"\\s*:\\s*"https?://(?:mobile\\.|www\\.)?(?:twitter|x)\\.com/\\w+/status(?:es)?/(\\d+)', 1), '')
+               end as quote_of_post_id,
                -- a cut retweet ends in "…"; a long tweet in compat mode in "… https://t.co/…"
                (_rt_handle is not null and {text} like '%…')
                    or regexp_matches({text}, '…\\s*https://t\\.co/\\w+$') as truncated,
