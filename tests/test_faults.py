@@ -181,13 +181,19 @@ def test_two_loads_at_once_second_waits_and_both_land(world, tmp_path):
     copy_archive(world["base"], db)
     other = synth.write_v1(tmp_path / "other.jsonl", 2_000, first=2_000_000)
     pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
-    first = run_load(world["big"], db, tmp_path, **pipes)
-    time.sleep(0.6 * world["duration"])
-    second = run_load(other, db, tmp_path, **pipes)
+    marks1, marks2 = tmp_path / "first.txt", tmp_path / "second.txt"
+    first = run_load(world["big"], db, tmp_path, marks1, **pipes)
+    deadline = time.monotonic() + 60
+    while last_mark(marks1) == "started" and time.monotonic() < deadline:
+        time.sleep(0.02)  # until the first load is inside its transaction, holding the archive
+    second_started = time.time()
+    second = run_load(other, db, tmp_path, marks2, **pipes)
     out1, err1 = first.communicate(timeout=120)
     out2, err2 = second.communicate(timeout=120)
     assert (first.returncode, second.returncode) == (0, 0), (err1, err2)
     assert "other.jsonl,twitter-v1,hcldr,2000,2000,0,0,loaded" in out2
+    one, two = dict(read_marks(marks1)), dict(read_marks(marks2))
+    assert second_started < one["committed"] <= two["stage"]  # it overlapped, and it waited
     state = synth.snapshot_file(db)
     assert (state["posts"], state["sources"]) == (BASE + BIG + 2_000, 3)
 
