@@ -52,7 +52,8 @@ def refreshed(*a, **k):
     return refresh(*a, **k)
 def loaded(*a, **k):
     out = load(*a, **k)
-    marks.write(f"committed {time.time()}\\n")
+    done = "committed" if all(r.error is None for r in out) else "failed"
+    marks.write(f"{done} {time.time()}\\n")
     return out
 ingest._archive, derive.refresh, ingest.load = archived, refreshed, loaded
 app(prog_name="chatgraph", args=sys.argv[1:])
@@ -154,6 +155,7 @@ def test_killed_load_leaves_archive_before_or_after_and_rerun_completes(world):
         proc.wait(timeout=30)
         FIGURES["kills"] += 1
         where = last_mark(marks)  # started, stage, archive, refresh or committed
+        assert where != "failed", "the load itself failed: run it by hand to see why"
         FIGURES[f"at_{where}"] = FIGURES.get(f"at_{where}", 0) + 1
         state = synth.snapshot_file(work)  # opening after the kill works (and replays the WAL)
         assert state in (before, after), f"half a load after kill {len(outcomes) + 1}: {state}"
