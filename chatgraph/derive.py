@@ -9,9 +9,30 @@ import duckdb
 from chatgraph import interactions, sessions, threads
 
 
-def refresh(con: duckdb.DuckDBPyConnection, chat_ids: Iterable[str]) -> None:
-    """Bring sessions, question threads, interactions and connections up to date for these chats."""
-    steps = [sessions.refresh, threads.refresh, interactions.refresh]
+def refresh(
+    con: duckdb.DuckDBPyConnection, chat_ids: Iterable[str], changed: str | None = None
+) -> None:
+    """Bring sessions, question threads, interactions and connections up to date for these chats.
+
+    ``changed``: a temp table of the post ids a load just added or changed; with it, interactions
+    are redone only for what the load can touch (a weekly load into years of archive stays fast),
+    without it they are rebuilt for the whole chat.
+    """
     for chat_id in chat_ids:
-        for step in steps:
-            step(con, chat_id)
+        sessions.refresh(con, chat_id)
+        # Posts sessions.refresh placed again (method null) and the sessions threads.refresh will
+        # redo whole: their interactions carry a session and question that may change.
+        since = con.execute(
+            """
+            select min(p.created_at)::VARCHAR from post_threads t join posts p using (post_id)
+            where t.chat_id = $c and (t.method is null or t.session_id in (
+                select session_id from post_threads
+                where chat_id = $c and method is null and session_id is not null))
+            """,
+            {"c": chat_id},
+        ).fetchone()[0]
+        threads.refresh(con, chat_id)
+        if changed is None:
+            interactions.refresh(con, chat_id)
+        else:
+            interactions.refresh_since(con, chat_id, since, changed)

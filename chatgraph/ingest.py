@@ -251,13 +251,13 @@ def _load_one(
                     say("threads")
                     from chatgraph import derive
 
-                    derive.refresh(con, [result.chat_id])
+                    derive.refresh(con, [result.chat_id], changed="changed_posts")
                 con.execute("commit")
             except BaseException:
                 con.execute("rollback")
                 raise
         finally:
-            for t in ("stage", "incoming", "incoming_refs"):
+            for t in ("stage", "incoming", "incoming_refs", "changed_posts"):
                 con.execute(f"drop table if exists {t}")
     except ChatgraphError as e:
         result.error = str(e)
@@ -463,6 +463,12 @@ def _archive(
     con.execute(
         "update sources set records = $r, inserted = $i, duplicates = $d, rejected = $b where source_id = $s",
         {"r": records, "i": result.inserted, "d": result.duplicates, "b": bad, "s": source_id},
+    )
+    # What the derived tables must look at again: new posts, fuller copies, arrived originals.
+    con.execute(
+        """create or replace temp table changed_posts as
+           select post_id from new_posts union select post_id from refreshed
+           union select post_id from incoming_refs"""
     )
     for t in ("new_posts", "refreshed", "entity_posts"):
         con.execute(f"drop table if exists {t}")

@@ -25,7 +25,7 @@ with chat_posts as (
     from posts p
     left join accounts a
       on p.author_handle is null and a.platform = p.platform and a.account_id = p.author_id
-    where p.chat_id = $chat
+    where p.chat_id = $chat and {only}
 ),
 wanted as (
     select retweet_of_post_id as id from chat_posts where retweet_of_post_id is not null
@@ -113,19 +113,59 @@ where e.source_handle <> e.target_handle
 """
 
 
-def edges_sql() -> str:
-    """The query (parameter ``$chat``) that derives a chat's interactions from the archive."""
-    return _EDGES
+def edges_sql(only: str = "true") -> str:
+    """The query (parameter ``$chat``) that derives a chat's interactions from the archive;
+    ``only`` restricts the posts (alias ``p``) whose interactions it derives."""
+    return _EDGES.replace("{only}", only)
+
+
+_INSERT = (
+    "insert into interactions (post_id, created_at, chat_id, session_id, question, kind, "
+    "source_id, source_handle, target_id, target_handle) "
+)
 
 
 def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
     """Rebuild the chat's interactions and connections from its posts, mentions and threads."""
     con.execute("delete from interactions where chat_id = $chat", {"chat": chat_id})
+    con.execute(_INSERT + edges_sql(), {"chat": chat_id})
+    refresh_connections(con, chat_id)
+
+
+def refresh_since(
+    con: duckdb.DuckDBPyConnection, chat_id: str, since: str | None, changed: str
+) -> None:
+    """Bring the chat's interactions up to date after a load, redoing only what it can touch.
+
+    Redone: posts from ``since`` on (the earliest post whose session or question was placed
+    again), the posts in the temp table ``changed`` (new posts, fuller copies, newly arrived
+    originals), and older posts that reply to, quote or retweet one of those. Connections are
+    then rebuilt from the interactions (one aggregation). Equal to :func:`refresh`'s rebuild,
+    except that an old post whose target is resolved only through a later-learned account handle
+    keeps its row until the next full rebuild (`chatgraph chats set` or `forget`).
+    """
+    params = {"chat": chat_id, "since": since}
     con.execute(
-        "insert into interactions (post_id, created_at, chat_id, session_id, question, kind, "
-        "source_id, source_handle, target_id, target_handle) " + _EDGES,
+        f"""
+        create or replace temp table _redo_posts as
+        select post_id from posts p
+        where chat_id = $chat
+          and (($since::TIMESTAMPTZ is not null and created_at >= $since::TIMESTAMPTZ)
+               or post_id in (select post_id from {changed})
+               or reply_to_post_id in (select post_id from {changed})
+               or quote_of_post_id in (select post_id from {changed})
+               or retweet_of_post_id in (select post_id from {changed}))
+        """,
+        params,
+    )
+    con.execute(
+        "delete from interactions where chat_id = $chat and post_id in (select post_id from _redo_posts)",
         {"chat": chat_id},
     )
+    con.execute(
+        _INSERT + edges_sql("p.post_id in (select post_id from _redo_posts)"), {"chat": chat_id}
+    )
+    con.execute("drop table _redo_posts")
     refresh_connections(con, chat_id)
 
 
