@@ -8,8 +8,11 @@ Question posts
     session's host is the account whose prefixed posts there run in order from 1 (ties: more distinct
     numbers, then the one who posted first), so another account's "Q1 was great" is no question
     post. Deciding per session keeps guest hosts, and keeps a refresh of new sessions from changing
-    old ones; the chat's hosts shown by ``chats`` are those who hosted at least a tenth of them. The first such post per number is the
-    question; later ones by the host count as tagged answers.
+    old ones; the chat's hosts shown by ``chats`` are those who hosted at least a tenth of them.
+    The first such post per number is the question; the host's later ones count as tagged answers.
+
+Only the sessions holding posts that :func:`chatgraph.sessions.refresh` placed again (their
+``post_threads.method`` is null) are threaded again, so a weekly load touches one week.
 
 Answer assignment (``post_threads.method``), first rule that applies:
     ``question``  the post opens that question.
