@@ -53,7 +53,7 @@ def v1_tweets(n: int, seed: int = 7, start: datetime | None = None, accounts: in
         session, k = divmod(i, per_session)
         when = t0 + timedelta(weeks=session, seconds=k * 6)
         uid = 1000 + int(rng.paretovariate(1.2) * 7) % accounts
-        tid = 10**17 + i * 7919
+        tid = 10**17 + seed * 10**13 + i * 7919
         q = min(4, 1 + k // (per_session // 4))
         kind = rng.random()
         user = _user(uid, rng)
