@@ -1,7 +1,7 @@
 """A load killed at any moment leaves the archive as before or as after, never half; loads queue up.
 
 Each kill runs ``python -m chatgraph load`` in a subprocess and sends SIGKILL after a seeded random
-delay. More kills: ``CHATGRAPH_FAULT_KILLS=100 pytest tests/test_faults.py``.
+delay. More kills: ``CHATGRAPH_FAULT_KILLS=100 CHATGRAPH_FAULT_MIXED_KILLS=20 pytest tests/test_faults.py -s``.
 """
 
 from __future__ import annotations
@@ -255,3 +255,54 @@ def test_load_is_one_transaction_including_derive_refresh(tmp_path, monkeypatch)
     (r,) = ingest.load(con, [good], chat="hcldr")
     assert (r.error, r.inserted) == (None, 30)
     con.close()
+
+
+MIXED = ["twitter-v1", "twitter-v2", "mastodon", "bluesky", "tags", "rtweet", "twarc-csv"]
+MIXED_KILLS = int(os.environ.get("CHATGRAPH_FAULT_MIXED_KILLS", "3"))
+
+
+def test_killed_folder_load_of_every_format_stops_between_files(tmp_path):
+    """A folder with a file of each format: a kill leaves whole files loaded, never part of one."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    names = []
+    for k, fmt in enumerate(MIXED):
+        name = f"{k}_{fmt}.{'csv' if fmt in synth.CSV_FORMATS else 'json'}"
+        records = [synth.record(fmt, i) for i in range(k * 10_000, k * 10_000 + 300)]
+        synth.write_records(fmt, folder / name, records)
+        names.append(name)
+    db = tmp_path / "mixed.duckdb"
+    dbmod.connect(db).close()
+    empty = tmp_path / "empty.duckdb"
+    copy_archive(db, empty)
+    # the archive after each prefix of the folder's files (it loads them in name order)
+    prefix = tmp_path / "prefix.duckdb"
+    copy_archive(empty, prefix)
+    states = [synth.snapshot_file(prefix)]
+    for name in names:
+        con = dbmod.connect(prefix)
+        (r,) = ingest.load(con, [folder / name], chat="hcldr")
+        assert (r.error, r.inserted) == (None, 300), (name, r.error)
+        con.close()
+        states.append(synth.snapshot_file(prefix))
+    started = time.monotonic()
+    proc = run_load(folder, db, tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert proc.wait(timeout=300) == 0
+    duration = time.monotonic() - started
+    assert synth.snapshot_file(db) == states[-1]
+    rng = random.Random(88)
+    seen = []
+    for _ in range(MIXED_KILLS):
+        copy_archive(empty, db)
+        proc = run_load(folder, db, tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 1.0) * duration)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        FIGURES["kills"] += 1
+        state = synth.snapshot_file(db)
+        assert state in states, f"part of a file after a kill: {state}"
+        seen.append(states.index(state))
+        # the same load again completes the folder
+        assert run_load(folder, db, tmp_path, stdout=subprocess.DEVNULL).wait(timeout=300) == 0
+        assert synth.snapshot_file(db) == states[-1]
+    print(f"\nmixed-format kills stopped after files: {seen} of {len(names)}")
