@@ -244,7 +244,7 @@ def test_load_is_one_transaction_including_derive_refresh(tmp_path, monkeypatch)
     good = synth.write_v1(tmp_path / "good.jsonl", 30)
     before = synth.snapshot(con)
 
-    def broken(con, chat_ids):
+    def broken(con, chat_ids, **kw):
         con.execute("select * from no_such_table")
 
     monkeypatch.setattr(derive, "refresh", broken)

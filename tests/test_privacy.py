@@ -333,7 +333,7 @@ def test_a_failed_forget_changes_nothing(chat, monkeypatch):
 
     before = synth.snapshot(chat)
 
-    def broken(con, chat_ids):
+    def broken(con, chat_ids, **kw):
         raise RuntimeError("derive failed")
 
     monkeypatch.setattr(derive, "refresh", broken)
