@@ -37,13 +37,18 @@ def show(
         sys.stdout.write(df.write_json() + "\n")
         return
     table = Table(title=title, header_style="bold", show_lines=False)
-    for name, dtype in df.schema.items():
+    rows = [["" if v is None else _cell(v) for v in row] for row in df.iter_rows()]
+    for i, (name, dtype) in enumerate(df.schema.items()):
+        # Headers wrap at their words ("active participants"); numbers never wrap.
+        header = name.replace("_", " ")
+        longest_word = max(len(w) for w in header.split()) if header.strip() else 1
         if dtype.is_numeric():
-            table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
+            widest = max((len(r[i]) for r in rows), default=1)
+            table.add_column(header, justify="right", min_width=max(widest, longest_word))
         else:
-            table.add_column(name, overflow="fold", min_width=min(len(name), 12))
-    for row in df.iter_rows():
-        table.add_row(*["" if v is None else _cell(v) for v in row])
+            table.add_column(header, overflow="fold", min_width=min(max(longest_word, 4), 12))
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
 
 
