@@ -26,10 +26,16 @@ app = typer.Typer(
 
 DbOption = Annotated[
     Path,
-    typer.Option("--db", envvar="CHATGRAPH_DB", help="The archive (a DuckDB file).", show_default=True),
+    typer.Option(
+        "--db", envvar="CHATGRAPH_DB", help="The archive (a DuckDB file).", show_default=True
+    ),
 ]
-ChatOption = Annotated[str | None, typer.Option("--chat", "-c", help="The chat (default: the only one).")]
-FormatOption = Annotated[TableFormat, typer.Option("--format", "-f", help="Output as table, csv or json.")]
+ChatOption = Annotated[
+    str | None, typer.Option("--chat", "-c", help="The chat (default: the only one).")
+]
+FormatOption = Annotated[
+    TableFormat, typer.Option("--format", "-f", help="Output as table, csv or json.")
+]
 DEFAULT_DB = Path(dbmod.DEFAULT_DB)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -94,11 +100,36 @@ def _short(path: str) -> str:
 def load(
     paths: Annotated[list[str], typer.Argument(help="Export files, folders, globs, .gz or .zip.")],
     db: DbOption = DEFAULT_DB,
-    chat: Annotated[str | None, typer.Option("--chat", "-c", help="Chat to file the posts under (default: each file's dominant hashtag).")] = None,
-    format: Annotated[str, typer.Option("--format", help="Input format, or auto to sniff it.")] = "auto",
-    strict: Annotated[bool, typer.Option("--strict", help="Fail a file at its first bad record instead of rejecting the record.")] = False,
-    account: Annotated[str | None, typer.Option("--account", help="Owner handle of a personal Twitter archive without account.js.")] = None,
-    columns: Annotated[str | None, typer.Option("--columns", help="Column mapping for a generic CSV: id=...,author=...,created_at=...,text=...")] = None,
+    chat: Annotated[
+        str | None,
+        typer.Option(
+            "--chat",
+            "-c",
+            help="Chat to file the posts under (default: each file's dominant hashtag).",
+        ),
+    ] = None,
+    format: Annotated[
+        str, typer.Option("--format", help="Input format, or auto to sniff it.")
+    ] = "auto",
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Fail a file at its first bad record instead of rejecting the record."
+        ),
+    ] = False,
+    account: Annotated[
+        str | None,
+        typer.Option(
+            "--account", help="Owner handle of a personal Twitter archive without account.js."
+        ),
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            help="Column mapping for a generic CSV: id=...,author=...,created_at=...,text=...",
+        ),
+    ] = None,
     output: FormatOption = TableFormat.table,
 ) -> None:
     """Load chat exports into the archive (one transaction per file), then update sessions and threads.
@@ -113,7 +144,9 @@ def load(
         for part in columns.split(","):
             key, sep, value = part.partition("=")
             if not sep or not key.strip() or not value.strip():
-                raise ChatgraphError(f"--columns: {part!r} is not NAME=COLUMN (e.g. id=tweet_id,text=body)")
+                raise ChatgraphError(
+                    f"--columns: {part!r} is not NAME=COLUMN (e.g. id=tweet_id,text=body)"
+                )
             mapping[key.strip()] = value.strip()
     con = dbmod.connect(db)
     files = ingest.expand_paths(paths)
@@ -136,7 +169,16 @@ def load(
                 bar.advance(task)
             done.add(label)
 
-        results = ingest.load(con, paths, chat=chat, format=format, strict=strict, account=account, columns=mapping, progress=on_phase)
+        results = ingest.load(
+            con,
+            paths,
+            chat=chat,
+            format=format,
+            strict=strict,
+            account=account,
+            columns=mapping,
+            progress=on_phase,
+        )
         bar.update(task, completed=len(files))
     rows = [
         {
@@ -276,7 +318,13 @@ def export_parquet(
         bool, typer.Option("--overwrite", help="Replace the tables of an earlier export there.")
     ] = False,
     format: FormatOption = TableFormat.table,
-    pseudonymize: Annotated[bool, typer.Option("--pseudonymize", help="Replace handles, ids and names with stable pseudonyms for sharing.")] = False,
+    pseudonymize: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymize",
+            help="Replace handles, ids and names with stable pseudonyms for sharing.",
+        ),
+    ] = False,
 ) -> None:
     """Export every public table as Parquet; posts and interactions partitioned chat=…/year=….
 
@@ -344,13 +392,39 @@ def map_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],
     db: DbOption = DEFAULT_DB,
     chat: ChatOption = None,
-    year: Annotated[int | None, typer.Option("--year", help="One year (in the chat's time zone).")] = None,
-    years: Annotated[str | None, typer.Option("--years", help="A range of years, e.g. 2015-2019: one file with a year control.")] = None,
-    session: Annotated[str | None, typer.Option("--session", help="One session, e.g. hcldr-2019-03-05.")] = None,
-    kinds: Annotated[str, typer.Option("--kinds", help="Interaction kinds to draw, comma-separated (reply,mention,quote,retweet).")] = "reply,mention,quote",
-    min_weight: Annotated[int, typer.Option("--min-weight", help="Draw pairs with at least this many interactions.")] = 1,
-    color: Annotated[str, typer.Option("--color", help="Colour nodes by community or by first-year (first post).")] = "community",
-    pseudonymize: Annotated[bool, typer.Option("--pseudonymize", help="Replace handles, ids and names with stable pseudonyms for sharing.")] = False,
+    year: Annotated[
+        int | None, typer.Option("--year", help="One year (in the chat's time zone).")
+    ] = None,
+    years: Annotated[
+        str | None,
+        typer.Option(
+            "--years", help="A range of years, e.g. 2015-2019: one file with a year control."
+        ),
+    ] = None,
+    session: Annotated[
+        str | None, typer.Option("--session", help="One session, e.g. hcldr-2019-03-05.")
+    ] = None,
+    kinds: Annotated[
+        str,
+        typer.Option(
+            "--kinds",
+            help="Interaction kinds to draw, comma-separated (reply,mention,quote,retweet).",
+        ),
+    ] = "reply,mention,quote",
+    min_weight: Annotated[
+        int, typer.Option("--min-weight", help="Draw pairs with at least this many interactions.")
+    ] = 1,
+    color: Annotated[
+        str,
+        typer.Option("--color", help="Colour nodes by community or by first-year (first post)."),
+    ] = "community",
+    pseudonymize: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymize",
+            help="Replace handles, ids and names with stable pseudonyms for sharing.",
+        ),
+    ] = False,
 ) -> None:
     """Write an interactive connection map: one self-contained HTML file that opens offline.
 
@@ -379,10 +453,23 @@ def _step_bar() -> Progress:
 @app.command("report")
 @friendly
 def report_cmd(
-    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML page to write; transcripts and maps go to <name>_files/ next to it.")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The HTML page to write; transcripts and maps go to <name>_files/ next to it.",
+        ),
+    ],
     db: DbOption = DEFAULT_DB,
     chat: ChatOption = None,
-    pseudonymize: Annotated[bool, typer.Option("--pseudonymize", help="Replace handles, ids and names with stable pseudonyms for sharing.")] = False,
+    pseudonymize: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymize",
+            help="Replace handles, ids and names with stable pseudonyms for sharing.",
+        ),
+    ] = False,
 ) -> None:
     """Write the chat's report: growth plots, top contributors, core members, communities, the
     sessions with links to their transcripts, and the last year's map; it opens offline.
@@ -403,13 +490,17 @@ def report_cmd(
                 result = report.write_report(source, output, chat, progress=progress)
     finally:
         con.close()
-    typer.echo(f"Wrote {output} ({result.transcripts} transcripts and {len(result.maps)} maps in {_short(str(result.assets))}/)")
+    typer.echo(
+        f"Wrote {output} ({result.transcripts} transcripts and {len(result.maps)} maps in {_short(str(result.assets))}/)"
+    )
 
 
 @app.command("demo")
 @friendly
 def demo_cmd(
-    output: Annotated[Path, typer.Option("--output", "-o", help="The folder to write everything into.")] = Path("out"),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The folder to write everything into.")
+    ] = Path("out"),
 ) -> None:
     """The whole pipeline on the sample exports: load them into OUTPUT/chatgraph.duckdb (afresh),
     show the load, the sessions and the growth, and write graphs, maps, transcripts and reports.
@@ -448,7 +539,10 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 def forget_cmd(
     handle: Annotated[str, typer.Argument(help="The account's handle (with or without @).")],
     db: DbOption = DEFAULT_DB,
-    chat: Annotated[str | None, typer.Option("--chat", "-c", help="Forget it in this chat only (default: every chat).")] = None,
+    chat: Annotated[
+        str | None,
+        typer.Option("--chat", "-c", help="Forget it in this chat only (default: every chat)."),
+    ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Remove an account: its posts, retweets of them, its interactions and connections, its
@@ -480,11 +574,24 @@ def forget_cmd(
 
 # ---------------------------------------------------------------- graphs, metrics, growth, overlap (issue 5)
 
-YearOption = Annotated[int | None, typer.Option("--year", help="One year (in the chat's time zone).")]
-YearsOption = Annotated[str | None, typer.Option("--years", help="A range of years, e.g. 2015-2019.")]
-SessionOption = Annotated[str | None, typer.Option("--session", help="One session (see chatgraph sessions).")]
-QuestionOption = Annotated[int | None, typer.Option("--question", help="Question N (of --session, else of every session).")]
-KindsOption = Annotated[str, typer.Option("--kinds", help="Interaction kinds, comma-separated: reply,mention,retweet,quote.")]
+YearOption = Annotated[
+    int | None, typer.Option("--year", help="One year (in the chat's time zone).")
+]
+YearsOption = Annotated[
+    str | None, typer.Option("--years", help="A range of years, e.g. 2015-2019.")
+]
+SessionOption = Annotated[
+    str | None, typer.Option("--session", help="One session (see chatgraph sessions).")
+]
+QuestionOption = Annotated[
+    int | None, typer.Option("--question", help="Question N (of --session, else of every session).")
+]
+KindsOption = Annotated[
+    str,
+    typer.Option(
+        "--kinds", help="Interaction kinds, comma-separated: reply,mention,retweet,quote."
+    ),
+]
 
 
 def _scope(con: duckdb.DuckDBPyConnection, chat: str | None, year: int | None, years: str | None,
@@ -514,7 +621,14 @@ def _kind_weights(text: str | None) -> dict[str, float] | None:
 @friendly
 def graph_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
-    format: Annotated[str | None, typer.Option("--format", "-f", help="gexf (dynamic, for Gephi's timeline), graphml or csv (edge list); default from the file's suffix.")] = None,
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="gexf (dynamic, for Gephi's timeline), graphml or csv (edge list); default from the file's suffix.",
+        ),
+    ] = None,
     db: DbOption = DEFAULT_DB,
     chat: ChatOption = None,
     year: YearOption = None,
@@ -522,8 +636,20 @@ def graph_cmd(
     session: SessionOption = None,
     question: QuestionOption = None,
     kinds: KindsOption = "reply,mention,retweet,quote",
-    weights: Annotated[str | None, typer.Option("--weights", help="Weight per kind for the edge weight, e.g. reply=2,mention=1,retweet=0.5 (default 1 each).")] = None,
-    pseudonymize: Annotated[bool, typer.Option("--pseudonymize", help="Replace handles, ids and names with stable pseudonyms for sharing.")] = False,
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            "--weights",
+            help="Weight per kind for the edge weight, e.g. reply=2,mention=1,retweet=0.5 (default 1 each).",
+        ),
+    ] = None,
+    pseudonymize: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymize",
+            help="Replace handles, ids and names with stable pseudonyms for sharing.",
+        ),
+    ] = False,
 ) -> None:
     """Write the interaction graph (accounts, and who replied to, mentioned, retweeted or quoted whom).
 
@@ -548,7 +674,9 @@ def graph_cmd(
     finally:
         con.close()
     graphs.write(g, output, fmt)
-    typer.echo(f"Wrote {output}: {g.number_of_nodes()} accounts, {g.number_of_edges()} edges ({scope.label()})")
+    typer.echo(
+        f"Wrote {output}: {g.number_of_nodes()} accounts, {g.number_of_edges()} edges ({scope.label()})"
+    )
 
 
 @app.command("metrics")
@@ -561,10 +689,26 @@ def metrics_cmd(
     session: SessionOption = None,
     question: QuestionOption = None,
     kinds: KindsOption = "reply,mention,quote",
-    show_what: Annotated[str, typer.Option("--show", help="accounts (degree, PageRank, betweenness, community, k-core), bridges (pairs joining communities) or cores (each year's core members).")] = "accounts",
-    seed: Annotated[int, typer.Option("--seed", help="Seed for Louvain communities and sampled betweenness.")] = 0,
-    sample: Annotated[int, typer.Option("--sample", help="Betweenness from this many seeded sources in larger graphs (exact in smaller ones).")] = 200,
-    limit: Annotated[int | None, typer.Option("--limit", help="Show only the first N rows.")] = None,
+    show_what: Annotated[
+        str,
+        typer.Option(
+            "--show",
+            help="accounts (degree, PageRank, betweenness, community, k-core), bridges (pairs joining communities) or cores (each year's core members).",
+        ),
+    ] = "accounts",
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed for Louvain communities and sampled betweenness.")
+    ] = 0,
+    sample: Annotated[
+        int,
+        typer.Option(
+            "--sample",
+            help="Betweenness from this many seeded sources in larger graphs (exact in smaller ones).",
+        ),
+    ] = 200,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="Show only the first N rows.")
+    ] = None,
     output: FormatOption = TableFormat.table,
 ) -> None:
     """Network metrics of the interaction graph: per account, the bridges between communities, or
@@ -591,7 +735,9 @@ def metrics_cmd(
                 df = graphs.bridges(g, seed=seed)
     finally:
         con.close()
-    show(df.head(limit) if limit else df, output, title=f"{show_what.capitalize()}: {scope.label()}")
+    show(
+        df.head(limit) if limit else df, output, title=f"{show_what.capitalize()}: {scope.label()}"
+    )
 
 
 @app.command("growth")
@@ -600,7 +746,13 @@ def growth_cmd(
     db: DbOption = DEFAULT_DB,
     chat: ChatOption = None,
     by: Annotated[str, typer.Option("--by", help="year or session.")] = "year",
-    include_retweeters: Annotated[bool, typer.Option("--include-retweeters", help="Count accounts that only retweet as participants for newcomers, returning and retention.")] = False,
+    include_retweeters: Annotated[
+        bool,
+        typer.Option(
+            "--include-retweeters",
+            help="Count accounts that only retweet as participants for newcomers, returning and retention.",
+        ),
+    ] = False,
     output: FormatOption = TableFormat.table,
 ) -> None:
     """How the community grows: sessions, posts, participants, newcomers, returning, retention to the
@@ -625,7 +777,12 @@ def overlap_cmd(
     chat_a: Annotated[str, typer.Argument(help="One chat.")],
     chat_b: Annotated[str, typer.Argument(help="Another chat.")],
     db: DbOption = DEFAULT_DB,
-    list_what: Annotated[str | None, typer.Option("--list", help="List the shared accounts or connections instead of the counts.")] = None,
+    list_what: Annotated[
+        str | None,
+        typer.Option(
+            "--list", help="List the shared accounts or connections instead of the counts."
+        ),
+    ] = None,
     output: FormatOption = TableFormat.table,
 ) -> None:
     """Accounts (authors) and connections (pairs) two chats share.
@@ -644,9 +801,17 @@ def overlap_cmd(
     finally:
         con.close()
     if list_what == "accounts":
-        show(result.shared_accounts, output, title=f"Accounts in both {result.chat_a} and {result.chat_b}")
+        show(
+            result.shared_accounts,
+            output,
+            title=f"Accounts in both {result.chat_a} and {result.chat_b}",
+        )
     elif list_what == "connections":
-        show(result.shared_connections, output, title=f"Connections in both {result.chat_a} and {result.chat_b}")
+        show(
+            result.shared_connections,
+            output,
+            title=f"Connections in both {result.chat_a} and {result.chat_b}",
+        )
     else:
         show(result.summary(), output, title=f"Overlap of {result.chat_a} and {result.chat_b}")
 
@@ -689,12 +854,28 @@ def chats_list(
 def chats_set(
     chat: Annotated[str, typer.Argument(help="The chat (its hashtag).")],
     db: DbOption = DEFAULT_DB,
-    timezone: Annotated[str | None, typer.Option("--timezone", help="IANA time zone, e.g. America/New_York (\"\" unsets).")] = None,
-    weekday: Annotated[str | None, typer.Option("--weekday", help="Day of the chat: a name (Tuesday, tue) or 1-7 with 1 = Monday.")] = None,
-    start: Annotated[str | None, typer.Option("--start", help="Local start time HH:MM (24 h).")] = None,
-    duration: Annotated[int | None, typer.Option("--duration", help="Length of a session in minutes.")] = None,
-    prefixes: Annotated[str | None, typer.Option("--prefixes", help="Question prefixes, comma-separated, e.g. Q,T.")] = None,
-    hosts: Annotated[str | None, typer.Option("--hosts", help="Host handles, comma-separated.")] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option("--timezone", help='IANA time zone, e.g. America/New_York ("" unsets).'),
+    ] = None,
+    weekday: Annotated[
+        str | None,
+        typer.Option(
+            "--weekday", help="Day of the chat: a name (Tuesday, tue) or 1-7 with 1 = Monday."
+        ),
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help="Local start time HH:MM (24 h).")
+    ] = None,
+    duration: Annotated[
+        int | None, typer.Option("--duration", help="Length of a session in minutes.")
+    ] = None,
+    prefixes: Annotated[
+        str | None, typer.Option("--prefixes", help="Question prefixes, comma-separated, e.g. Q,T.")
+    ] = None,
+    hosts: Annotated[
+        str | None, typer.Option("--hosts", help="Host handles, comma-separated.")
+    ] = None,
 ) -> None:
     """Set a chat's schedule, question prefixes or hosts, then rebuild its sessions and threads.
 
@@ -742,7 +923,9 @@ def chats_add(
 def sessions_cmd(
     db: DbOption = DEFAULT_DB,
     chat: ChatOption = None,
-    year: Annotated[int | None, typer.Option("--year", "-y", help="Only sessions of this (local) year.")] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", "-y", help="Only sessions of this (local) year.")
+    ] = None,
     output: FormatOption = TableFormat.table,
 ) -> None:
     """One row per session: local date and start, posts, participants, active participants,
@@ -764,7 +947,9 @@ def sessions_cmd(
 @app.command("threads")
 @friendly
 def threads_cmd(
-    session: Annotated[str, typer.Argument(help="The session id, e.g. hcldr-2016-03-01 (see chatgraph sessions).")],
+    session: Annotated[
+        str, typer.Argument(help="The session id, e.g. hcldr-2016-03-01 (see chatgraph sessions).")
+    ],
     db: DbOption = DEFAULT_DB,
     output: FormatOption = TableFormat.table,
 ) -> None:
@@ -786,11 +971,20 @@ def threads_cmd(
 @app.command("transcript")
 @friendly
 def transcript_cmd(
-    session: Annotated[str, typer.Argument(help="The session id, e.g. hcldr-2016-03-01 (see chatgraph sessions).")],
+    session: Annotated[
+        str, typer.Argument(help="The session id, e.g. hcldr-2016-03-01 (see chatgraph sessions).")
+    ],
     db: DbOption = DEFAULT_DB,
-    format: Annotated[str, typer.Option("--format", "-f", help="md (Markdown) or html (one self-contained page).")] = "md",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the transcript to this file.")] = None,
-    pseudonymize: Annotated[bool, typer.Option("--pseudonymize", help="Replace handles with stable pseudonyms for sharing.")] = False,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="md (Markdown) or html (one self-contained page).")
+    ] = "md",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the transcript to this file.")
+    ] = None,
+    pseudonymize: Annotated[
+        bool,
+        typer.Option("--pseudonymize", help="Replace handles with stable pseudonyms for sharing."),
+    ] = False,
 ) -> None:
     """A session's transcript grouped by question, with who took part and gaps in the record.
 
