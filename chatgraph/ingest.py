@@ -403,12 +403,18 @@ def _archive(
         f"insert into posts ({cols}) select {sel} from incoming semi join new_posts using (post_id)",
         {"chat": chat_id},
     )
-    _merge_fuller(con, "posts", "incoming", "new_posts")
+    stored_before = con.execute("select count(*) from incoming").fetchone()[0] - new_count
+    if stored_before:  # some posts were already in the archive: merge their fuller copies
+        _merge_fuller(con, "posts", "incoming", "new_posts")
+    else:
+        con.execute("create or replace temp table refreshed (post_id VARCHAR)")
     con.execute(
         f"insert into referenced_posts ({cols}) select {sel.replace('$chat', 'null')} from incoming_refs i "
         "where not exists (select 1 from referenced_posts p where p.post_id = i.post_id)"
     )
-    _merge_fuller(con, "referenced_posts", "incoming_refs", None)
+    has_refs = con.execute("select count(*) > 0 from incoming_refs").fetchone()[0]
+    if has_refs:
+        _merge_fuller(con, "referenced_posts", "incoming_refs", None)
     # Entities of new posts, and of posts whose fuller copy just replaced the old one.
     con.execute(
         """
@@ -451,7 +457,8 @@ def _archive(
     )
     _upsert_accounts(con)
     con.execute(
-        "insert into post_sources select distinct post_id, $s, record_no from stage where reject is null",
+        f"insert into post_sources select {'distinct' if repeated or has_refs else ''} post_id, $s, record_no "
+        "from stage where reject is null",
         {"s": source_id},
     )
     records = listed + bad
