@@ -36,6 +36,31 @@ ChatOption = Annotated[
 FormatOption = Annotated[
     TableFormat, typer.Option("--format", "-f", help="Output as table, csv or json.")
 ]
+PseudonymizeOption = Annotated[
+    bool,
+    typer.Option(
+        "--pseudonymize",
+        help="Replace handles, ids and names with stable pseudonyms for sharing.",
+    ),
+]
+YearOption = Annotated[
+    int | None, typer.Option("--year", help="One year (in the chat's time zone).")
+]
+YearsOption = Annotated[
+    str | None, typer.Option("--years", help="A range of years, e.g. 2015-2019.")
+]
+SessionOption = Annotated[
+    str | None, typer.Option("--session", help="One session (see chatgraph sessions).")
+]
+QuestionOption = Annotated[
+    int | None, typer.Option("--question", help="Question N (of --session, else of every session).")
+]
+KindsOption = Annotated[
+    str,
+    typer.Option(
+        "--kinds", help="Interaction kinds, comma-separated: reply,mention,retweet,quote."
+    ),
+]
 DEFAULT_DB = Path(dbmod.DEFAULT_DB)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -318,13 +343,7 @@ def export_parquet(
         bool, typer.Option("--overwrite", help="Replace the tables of an earlier export there.")
     ] = False,
     format: FormatOption = TableFormat.table,
-    pseudonymize: Annotated[
-        bool,
-        typer.Option(
-            "--pseudonymize",
-            help="Replace handles, ids and names with stable pseudonyms for sharing.",
-        ),
-    ] = False,
+    pseudonymize: PseudonymizeOption = False,
 ) -> None:
     """Export every public table as Parquet; posts and interactions partitioned chat=…/year=….
 
@@ -392,18 +411,14 @@ def map_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],
     db: DbOption = DEFAULT_DB,
     chat: ChatOption = None,
-    year: Annotated[
-        int | None, typer.Option("--year", help="One year (in the chat's time zone).")
-    ] = None,
+    year: YearOption = None,
     years: Annotated[
         str | None,
         typer.Option(
             "--years", help="A range of years, e.g. 2015-2019: one file with a year control."
         ),
     ] = None,
-    session: Annotated[
-        str | None, typer.Option("--session", help="One session, e.g. hcldr-2019-03-05.")
-    ] = None,
+    session: SessionOption = None,
     kinds: Annotated[
         str,
         typer.Option(
@@ -418,13 +433,7 @@ def map_cmd(
         str,
         typer.Option("--color", help="Colour nodes by community or by first-year (first post)."),
     ] = "community",
-    pseudonymize: Annotated[
-        bool,
-        typer.Option(
-            "--pseudonymize",
-            help="Replace handles, ids and names with stable pseudonyms for sharing.",
-        ),
-    ] = False,
+    pseudonymize: PseudonymizeOption = False,
 ) -> None:
     """Write an interactive connection map: one self-contained HTML file that opens offline.
 
@@ -463,13 +472,7 @@ def report_cmd(
     ],
     db: DbOption = DEFAULT_DB,
     chat: ChatOption = None,
-    pseudonymize: Annotated[
-        bool,
-        typer.Option(
-            "--pseudonymize",
-            help="Replace handles, ids and names with stable pseudonyms for sharing.",
-        ),
-    ] = False,
+    pseudonymize: PseudonymizeOption = False,
 ) -> None:
     """Write the chat's report: growth plots, top contributors, core members, communities, the
     sessions with links to their transcripts, and the last year's map; it opens offline.
@@ -574,25 +577,6 @@ def forget_cmd(
 
 # ---------------------------------------------------------------- graphs, metrics, growth, overlap (issue 5)
 
-YearOption = Annotated[
-    int | None, typer.Option("--year", help="One year (in the chat's time zone).")
-]
-YearsOption = Annotated[
-    str | None, typer.Option("--years", help="A range of years, e.g. 2015-2019.")
-]
-SessionOption = Annotated[
-    str | None, typer.Option("--session", help="One session (see chatgraph sessions).")
-]
-QuestionOption = Annotated[
-    int | None, typer.Option("--question", help="Question N (of --session, else of every session).")
-]
-KindsOption = Annotated[
-    str,
-    typer.Option(
-        "--kinds", help="Interaction kinds, comma-separated: reply,mention,retweet,quote."
-    ),
-]
-
 
 def _scope(con: duckdb.DuckDBPyConnection, chat: str | None, year: int | None, years: str | None,
            session: str | None, question: int | None) -> Any:  # fmt: skip
@@ -643,13 +627,7 @@ def graph_cmd(
             help="Weight per kind for the edge weight, e.g. reply=2,mention=1,retweet=0.5 (default 1 each).",
         ),
     ] = None,
-    pseudonymize: Annotated[
-        bool,
-        typer.Option(
-            "--pseudonymize",
-            help="Replace handles, ids and names with stable pseudonyms for sharing.",
-        ),
-    ] = False,
+    pseudonymize: PseudonymizeOption = False,
 ) -> None:
     """Write the interaction graph (accounts, and who replied to, mentioned, retweeted or quoted whom).
 
@@ -981,10 +959,7 @@ def transcript_cmd(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the transcript to this file.")
     ] = None,
-    pseudonymize: Annotated[
-        bool,
-        typer.Option("--pseudonymize", help="Replace handles with stable pseudonyms for sharing."),
-    ] = False,
+    pseudonymize: PseudonymizeOption = False,
 ) -> None:
     """A session's transcript grouped by question, with who took part and gaps in the record.
 
