@@ -167,6 +167,9 @@ def write_v2(path: Path, n: int, seed: int = 7) -> Path:
                 v2["in_reply_to_user_id"] = t["in_reply_to_user_id_str"]
             if "retweeted_status" in t:
                 o = t["retweeted_status"]
+                ou = o["user"]
+                users[ou["id_str"]] = {"id": ou["id_str"], "username": ou["screen_name"], "name": ou["name"],
+                                       "description": ou["description"], "created_at": "2011-10-21T17:47:08.000Z"}  # fmt: skip
                 v2["referenced_tweets"] = [{"type": "retweeted", "id": o["id_str"]}]
                 refs[o["id_str"]] = {"id": o["id_str"], "text": o["text"], "author_id": o["user"]["id_str"],
                                      "created_at": datetime.strptime(o["created_at"], V1_TIME).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
