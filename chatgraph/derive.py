@@ -32,7 +32,10 @@ def refresh(
             {"c": chat_id},
         ).fetchone()[0]
         threads.refresh(con, chat_id)
-        if changed is None:
+        first = con.execute(
+            "select not exists (select 1 from interactions where chat_id = $c)", {"c": chat_id}
+        ).fetchone()[0]
+        if changed is None or first:
             interactions.refresh(con, chat_id)
         else:
             interactions.refresh_since(con, chat_id, since, changed)

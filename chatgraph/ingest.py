@@ -257,13 +257,24 @@ def _load_one(
                 con.execute("rollback")
                 raise
         finally:
-            for t in ("stage", "incoming", "incoming_refs", "changed_posts"):
-                con.execute(f"drop table if exists {t}")
+            for t in ("incoming", "incoming_refs", "changed_posts", "stage"):
+                _drop_temp(con, t)
     except ChatgraphError as e:
         result.error = str(e)
     except duckdb.Error as e:
         result.error = f"{source.label}: {_first_line(e)}"
     return result
+
+
+def _drop_temp(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop a temp table or view of the load, whichever it is."""
+    kind = con.execute(
+        "select 'view' from duckdb_views() where view_name = $n and temporary "
+        "union all select 'table' from duckdb_tables() where table_name = $n and temporary",
+        {"n": name},
+    ).fetchone()
+    if kind:
+        con.execute(f"drop {kind[0]} if exists {name}")
 
 
 def _without_bom(source: Source, workdir: Path) -> Source:
@@ -380,13 +391,20 @@ def _archive(
     repeated = con.execute(
         "select count(*) > count(distinct post_id) from stage where reject is null and not referenced"
     ).fetchone()[0]
-    pick = f"qualify row_number() over (partition by post_id {fuller}) = 1" if repeated else ""
-    con.execute(
-        f"""create or replace temp table incoming as
-            select * replace (coalesce(is_retweet, false) as is_retweet, coalesce(truncated, false) as truncated)
-            from stage where reject is null and not referenced
-            {pick}"""
-    )
+    # A file that lists each post once needs no copy: a view over the staged rows does.
+    if repeated:
+        con.execute(
+            f"""create or replace temp table incoming as
+                select * replace (coalesce(is_retweet, false) as is_retweet, coalesce(truncated, false) as truncated)
+                from stage where reject is null and not referenced
+                qualify row_number() over (partition by post_id {fuller}) = 1"""
+        )
+    else:
+        con.execute(
+            """create or replace temp view incoming as
+               select * replace (coalesce(is_retweet, false) as is_retweet, coalesce(truncated, false) as truncated)
+               from stage where reject is null and not referenced"""
+        )
     con.execute(
         f"""create or replace temp table incoming_refs as
             select * replace (coalesce(is_retweet, false) as is_retweet, coalesce(truncated, false) as truncated)
