@@ -258,23 +258,12 @@ def _load_one(
                 raise
         finally:
             for t in ("incoming", "incoming_refs", "changed_posts", "stage"):
-                _drop_temp(con, t)
+                formats.drop_temp(con, t)
     except ChatgraphError as e:
         result.error = str(e)
     except duckdb.Error as e:
         result.error = f"{source.label}: {_first_line(e)}"
     return result
-
-
-def _drop_temp(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Drop a temp table or view of the load, whichever it is."""
-    kind = con.execute(
-        "select 'view' from duckdb_views() where view_name = $n and temporary "
-        "union all select 'table' from duckdb_tables() where table_name = $n and temporary",
-        {"n": name},
-    ).fetchone()
-    if kind:
-        con.execute(f"drop {kind[0]} if exists {name}")
 
 
 def _without_bom(source: Source, workdir: Path) -> Source:

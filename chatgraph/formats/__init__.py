@@ -193,6 +193,17 @@ def sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def drop_temp(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop a temp table or view of a load, whichever it is (nothing if neither exists)."""
+    kind = con.execute(
+        "select 'view' from duckdb_views() where view_name = $n and temporary "
+        "union all select 'table' from duckdb_tables() where table_name = $n and temporary",
+        {"n": name},
+    ).fetchone()
+    if kind:
+        con.execute(f"drop {kind[0]} if exists {name}")
+
+
 def finish_stage(con: duckdb.DuckDBPyConnection, select_sql: str) -> None:
     """Create the temp table ``stage`` from a query; columns it lacks are NULL, extras are dropped."""
     con.execute(f"create or replace temp view stage_src as {select_sql}")

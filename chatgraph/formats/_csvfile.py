@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 import duckdb
 
-from chatgraph.formats import RAW_KEEP, Head, Source, sql_string
+from chatgraph.formats import RAW_KEEP, Head, Source, drop_temp, sql_string
 
 _ERRORS = "cg_csv_errors"
 _SCANS = "cg_csv_scans"
@@ -167,10 +167,7 @@ def read_rows(
 
 def drop_rows(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Drop the rows :func:`read_rows` made, as a view or a table."""
-    is_view = con.execute(
-        "select count(*) from duckdb_views() where view_name = $t and temporary", {"t": table}
-    ).fetchone()[0]
-    con.execute(f"drop {'view' if is_view else 'table'} if exists {table}")
+    drop_temp(con, table)
     for t in ("csv_good", "csv_bad", "csv_numbers"):
         con.execute(f"drop table if exists {t}")
 
@@ -179,3 +176,17 @@ def col(name: str, *, na: bool = False) -> str:
     """A CSV column as SQL, blank as NULL (and R's ``NA`` too when ``na``)."""
     expr = f"nullif(trim({ident(name)}), '')"
     return f"nullif({expr}, 'NA')" if na else expr
+
+
+_SCI_NUMBER = "'^[0-9]+(\\.[0-9]+)?[eE][+]?[0-9]+$'"
+
+
+def rounded_id_cases(ids: list[tuple[str, str]], fix: str) -> str:
+    """``when … then …`` arms naming the first id (label, SQL value) that a spreadsheet turned
+    into a rounded number like ``1.26426E+18``, with the fix for this kind of file."""
+    lost = " lost precision: a spreadsheet turned the id into a number; " + fix
+    return " ".join(
+        f"when regexp_matches({value}, {_SCI_NUMBER}) "
+        f"then {sql_string(label + ' ')} || {value} || {sql_string(lost)}"
+        for label, value in ids
+    )

@@ -14,7 +14,7 @@ import duckdb
 
 from chatgraph.errors import ChatgraphError
 from chatgraph.formats import Format, Head, Options, Source, finish_stage
-from chatgraph.formats._csvfile import col, ident, read_rows
+from chatgraph.formats._csvfile import col, ident, read_rows, rounded_id_cases
 from chatgraph.formats._social import utc_time
 from chatgraph.formats.rtweet import clean_id, csv_line
 
@@ -98,12 +98,13 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
     def cid(key: str) -> str:
         return clean_id(c(key))
 
-    sci = "'^[0-9]+(\\.[0-9]+)?[eE][+]?[0-9]+$'"
-    id_checks = " ".join(
-        f"when regexp_matches({c(k)}, {sci}) then '{k} column {m[k]}: ' || {c(k)} "
-        "|| ' lost precision: a spreadsheet turned the id into a number; save the ids as text'"
-        for k in ("id", "reply_to", "retweet_of", "quote_of", "author_id")
-        if k in m
+    id_checks = rounded_id_cases(
+        [
+            (f"{k} column {m[k]}:", c(k))
+            for k in ("id", "reply_to", "retweet_of", "quote_of", "author_id")
+            if k in m
+        ],
+        "save the ids as text",
     )
     text = f"nullif({ident(m['text'])}, '')"  # the text as written, spaces kept
     con.execute(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import duckdb
 
 from chatgraph.formats import Format, Head, Options, Source, finish_stage
-from chatgraph.formats._csvfile import col, ident, read_rows
+from chatgraph.formats._csvfile import col, ident, read_rows, rounded_id_cases
 from chatgraph.formats._social import utc_time
 from chatgraph.formats._twitter import true_ish, unescape
 
@@ -62,17 +62,12 @@ def csv_line(order: list[str]) -> str:
 
 
 def mangled_reason(names: set[str], columns: tuple[str, ...]) -> str:
-    cases = []
-    for name in columns:
-        if name in names:
-            value = col(name, na=True)
-            cases.append(
-                f"when regexp_matches({value}, '^[0-9]+(\\.[0-9]+)?[eE][+]?[0-9]+$') "
-                f"then '{name} ' || {value} || ' lost precision: a spreadsheet turned the id into a number; '"
-                "|| 'save the ids as text (rtweet::write_as_csv keeps them) and load the file without '"
-                "|| 'opening it in Excel'"
-            )
-    return f"case {' '.join(cases)} end" if cases else "null::VARCHAR"
+    cases = rounded_id_cases(
+        [(name, col(name, na=True)) for name in columns if name in names],
+        "save the ids as text (rtweet::write_as_csv keeps them) and load the file without "
+        "opening it in Excel",
+    )
+    return f"case {cases} end" if cases else "null::VARCHAR"
 
 
 def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import duckdb
 
 from chatgraph.formats import Format, Head, Options, Source, finish_stage
-from chatgraph.formats._csvfile import col, drop_rows, ident, read_rows
+from chatgraph.formats._csvfile import col, drop_rows, ident, read_rows, rounded_id_cases
 from chatgraph.formats._twitter import (
     ENTITIES_TYPE,
     rt_prefix_handle,
@@ -35,17 +35,12 @@ def sniff(head: Head) -> bool:
 
 def _mangled_id_reason(names: set[str]) -> str:
     """The first id column that a spreadsheet turned into a rounded number, as a reject reason."""
-    cases = []
-    for name in ID_COLUMNS:
-        if name in names:
-            value = col(name, na=True)
-            cases.append(
-                f"when regexp_matches({value}, '^[0-9]+(\\.[0-9]+)?[eE][+]?[0-9]+$') "
-                f"then '{name} ' || {value} || ' lost precision: a spreadsheet turned the id into a number; '"
-                "|| 'download the TAGS sheet again as CSV (File > Download > Comma-separated values) and load '"
-                "|| 'it without opening it in Excel, or import it with the id columns set to Text'"
-            )
-    return f"case {' '.join(cases)} end" if cases else "null::VARCHAR"
+    cases = rounded_id_cases(
+        [(name, col(name, na=True)) for name in ID_COLUMNS if name in names],
+        "download the TAGS sheet again as CSV (File > Download > Comma-separated values) and load "
+        "it without opening it in Excel, or import it with the id columns set to Text",
+    )
+    return f"case {cases} end" if cases else "null::VARCHAR"
 
 
 def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> None:
