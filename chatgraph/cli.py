@@ -419,13 +419,7 @@ def map_cmd(
         ),
     ] = None,
     session: SessionOption = None,
-    kinds: Annotated[
-        str,
-        typer.Option(
-            "--kinds",
-            help="Interaction kinds to draw, comma-separated (reply,mention,quote,retweet).",
-        ),
-    ] = "reply,mention,quote",
+    kinds: KindsOption = "reply,mention,quote",
     min_weight: Annotated[
         int, typer.Option("--min-weight", help="Draw pairs with at least this many interactions.")
     ] = 1,
