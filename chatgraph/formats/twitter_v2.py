@@ -274,6 +274,7 @@ def _read_docs(con: duckdb.DuckDBPyConnection, items: str, safe: bool, table: st
     con.execute(
         f"""
         create or replace temp table {table} as
+        select *, case when {_UNREADABLE} then 1 else coalesce(len(data), 0) end as n from (
         with typed as (
             select item_no, json, raw, page,
                    case when json is null then 'bad'
@@ -312,7 +313,7 @@ def _read_docs(con: duckdb.DuckDBPyConnection, items: str, safe: bool, table: st
                    when 'stream' then stream.includes.tweets
                    when 'flat' then list_filter(flat.referenced_tweets, lambda ref_: ref_.text is not null)
                end as tweets
-        from shaped
+        from shaped)
         """
     )
 
@@ -379,7 +380,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         con.execute(
             f"""
             create or replace temp table v2_pages as
-            select row_number() over () as item_no, data, includes
+            select row_number() over () as item_no, data, includes, len(data) as n
             from read_json({source.sql_path()}, columns={PAGE_COLUMNS}, format='newline_delimited',
                            ignore_errors=true, compression='{source.duckdb_compression}',
                            maximum_object_size={PAGE_BYTES})
@@ -409,23 +410,45 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
             create or replace temp view v2_docs as
             select * from v2_other
             union all by name
-            select item_no, 'page' as kind, data, includes.users as users, includes.tweets as tweets
+            select item_no, 'page' as kind, data, includes.users as users, includes.tweets as tweets, n
             from v2_pages where data is not null
             """
         )
+    # Record numbers run through the file: each item's first is the count of records before it
+    # (a sum over the items' sizes, not a sort of the tweets).
+    con.execute(
+        """
+        create or replace temp table v2_off as
+        select item_no, sum(n) over (order by item_no rows between unbounded preceding and current row) - n as base
+        from v2_docs
+        """
+    )
     con.execute(
         f"""
         create or replace temp table v2_tweets as
-        select row_number() over (order by item_no, idx) as record_no, item_no, line_no, kind, t, raw,
-               try_cast(t.created_at as TIMESTAMPTZ) as ts, {_REF_IDS.format(t="t")}
+        select o.base + d.idx as record_no, d.item_no, d.line_no, d.kind, d.t, d.raw,
+               try_cast(d.t.created_at as TIMESTAMPTZ) as ts
         from (
-            select item_no, null::BIGINT as line_no, kind, unnest(data) as t, unnest(range(len(data))) as idx,
-                   null::VARCHAR as raw
-            from v2_docs where data is not null and len(data) > 0
+            select item_no, null::BIGINT as line_no, kind, unnest(data) as t,
+                   generate_subscripts(data, 1) as idx, null::VARCHAR as raw
+            from v2_docs where n > 0 and data is not null
             union all
             -- a line that is no page, stream line or tweet counts as one (rejected) record
-            select item_no, line_no, kind, null, 0, raw from v2_docs where {_UNREADABLE}
-        )
+            select item_no, line_no, kind, null, 1, raw from v2_docs where {_UNREADABLE}
+        ) d
+        join v2_off o using (item_no)
+        """
+    )
+    # The ids each tweet refers to, by kind (a narrow table: unnesting beats three list filters).
+    con.execute(
+        """
+        create or replace temp table v2_tweet_refs as
+        select record_no,
+               min(r.id) filter (where r.type = 'retweeted') as rt_id,
+               min(r.id) filter (where r.type = 'replied_to') as reply_id,
+               min(r.id) filter (where r.type = 'quoted') as quote_id
+        from (select record_no, unnest(t.referenced_tweets) as r from v2_tweets where t is not null)
+        group by record_no
         """
     )
     con.execute(
@@ -486,10 +509,11 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
                false as referenced,
                {_select_list(listed)}
         from v2_tweets x
+        left join v2_tweet_refs xr using (record_no)
         left join v2_users au on au.item_no = x.item_no and au.id = t.author_id
         left join v2_users ru on ru.item_no = x.item_no and ru.id = t.in_reply_to_user_id
         left join (select item_no, r.* from v2_refs) o
-               on o.item_no = x.item_no and o.id = x.rt_id
+               on o.item_no = x.item_no and o.id = xr.rt_id
         left join v2_handles um on um.item_no = x.item_no
         union all by name
         -- an included tweet is filed under the first record that references it
@@ -509,7 +533,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         left join v2_handles um on um.item_no = g.item_no
         """,
     )
-    for t in ("v2_tweets", "v2_users", "v2_handles", "v2_refs"):
+    for t in ("v2_off", "v2_tweets", "v2_tweet_refs", "v2_users", "v2_handles", "v2_refs"):
         con.execute(f"drop table {t}")
 
 
