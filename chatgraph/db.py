@@ -154,6 +154,11 @@ MIGRATIONS: list[tuple[str, str]] = [
         select replace(gen_random_uuid()::VARCHAR, '-', '') || replace(gen_random_uuid()::VARCHAR, '-', '');
         """,
     ),
+    (
+        # A file's size says, before its hash is known, whether it can be one already loaded.
+        "004_source_bytes",
+        "alter table sources add column bytes BIGINT;",
+    ),
 ]
 
 

@@ -214,21 +214,27 @@ def _load_one(
     say = (lambda phase: progress(source.label, phase)) if progress else (lambda phase: None)
     try:
         say("checking")
+        size = source.path.stat().st_size
         hashing = _executor().submit(sha256_of, source.path)
         head = Head.read(source)
         source = _without_bom(source, options.workdir)
         fmt = fmt_forced or formats.detect(source, head)
         result.format = fmt.name
         chat_id = normalise_chat(chat) if chat else None
-        digest = hashing.result()
-        prior = con.execute(
-            "select source_id, chat_id from sources where sha256 = $h and ($chat::VARCHAR is null or chat_id = $chat) limit 1",
-            {"h": digest, "chat": chat_id},
-        ).fetchone()
-        if prior:
-            result.source_id, result.chat_id = prior
-            result.skipped = f"already loaded as source {prior[0]}"
-            return result
+        # Only a loaded file of the same size (or of unrecorded size) can be this one: then wait
+        # for the hash before reading; otherwise the hash is done while DuckDB reads the file.
+        same_size = "(bytes = $n or bytes is null) and ($chat::VARCHAR is null or chat_id = $chat)"
+        if con.execute(
+            f"select count(*) > 0 from sources where {same_size}", {"n": size, "chat": chat_id}
+        ).fetchone()[0]:
+            prior = con.execute(
+                f"select source_id, chat_id from sources where sha256 = $h and {same_size} limit 1",
+                {"h": hashing.result(), "n": size, "chat": chat_id},
+            ).fetchone()
+            if prior:
+                result.source_id, result.chat_id = prior
+                result.skipped = f"already loaded as source {prior[0]}"
+                return result
         say("reading")
         try:
             # Staging writes only this connection's temp tables, so it runs before the file's
@@ -243,10 +249,11 @@ def _load_one(
                 raise ChatgraphError(
                     f"{source.label}: cannot read as {fmt.name}: {_first_line(e)}"
                 ) from e
+            digest = hashing.result()
             say("archiving")
             con.execute("begin")
             try:
-                _archive(con, source, fmt.name, digest, chat_id, strict, result)
+                _archive(con, source, fmt.name, digest, size, chat_id, strict, result)
                 if refresh and result.chat_id and result.inserted + result.duplicates > 0:
                     say("threads")
                     from chatgraph import derive
@@ -297,6 +304,7 @@ def _archive(
     source: Source,
     fmt_name: str,
     digest: str,
+    size: int,
     chat_id: str | None,
     strict: bool,
     result: FileResult,
@@ -365,9 +373,9 @@ def _archive(
         {"c": chat_id},
     )
     source_id = con.execute(
-        """insert into sources (path, sha256, format, chat_id, records, inserted, duplicates, rejected)
-           values ($p, $h, $f, $c, 0, 0, 0, 0) returning source_id""",
-        {"p": label, "h": digest, "f": fmt_name, "c": chat_id},
+        """insert into sources (path, sha256, bytes, format, chat_id, records, inserted, duplicates, rejected)
+           values ($p, $h, $n, $f, $c, 0, 0, 0, 0) returning source_id""",
+        {"p": label, "h": digest, "n": size, "f": fmt_name, "c": chat_id},
     ).fetchone()[0]
     result.source_id = source_id
     con.execute(

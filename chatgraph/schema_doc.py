@@ -76,6 +76,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "source_id": "Number of the load, in order.",
             "path": "The file as given to `load` (`archive.zip!member` inside a zip).",
             "sha256": "SHA-256 of the file's bytes; the same file is never loaded twice.",
+            "bytes": "Size of the file; NULL for files loaded before chatgraph recorded it.",
             "format": "The export format it was read as.",
             "chat_id": "The chat its posts were filed under.",
             "loaded_at": "When it was loaded.",

@@ -57,6 +57,33 @@ def test_same_file_twice_changes_nothing(db, load):
     assert {t: db.execute(f"select count(*) from {t}").fetchone()[0] for t in tables} == before
 
 
+def test_a_file_of_the_same_size_is_told_apart_by_its_hash(db, load, tmp_path):
+    import synth
+
+    a = synth.write_v1(tmp_path / "a.jsonl", 30)
+    b = tmp_path / "b.jsonl"
+    # the same posts, one text a letter longer and one language a letter shorter: the same size
+    b.write_bytes(
+        a.read_bytes()
+        .replace(b'"text": "', b'"text": "X', 1)
+        .replace(b'"lang": "en"', b'"lang": "e"', 1)
+    )
+    assert a.stat().st_size == b.stat().st_size and a.read_bytes() != b.read_bytes()
+    (ra,) = load(a, chat="t")
+    (rb,) = load(b, chat="t")
+    assert (ra.inserted, rb.skipped, rb.duplicates) == (30, None, 30)
+    assert db.execute("select source_id, bytes from sources order by 1").fetchall() == [
+        (1, a.stat().st_size),
+        (2, b.stat().st_size),
+    ]
+    (again,) = load(a, chat="t")
+    assert again.skipped == "already loaded as source 1"
+    # an archive from before sizes were recorded still knows the file by its hash
+    db.execute("update sources set bytes = null")
+    (again,) = load(a, chat="t")
+    assert again.skipped == "already loaded as source 1"
+
+
 def test_retweet_original_text_beats_a_later_rt_prefixed_copy(db, load, sample_dir):
     (v2,) = load(sample_dir / "hcldr_2019-2021_twarc2.jsonl.gz")
     (archive,) = load(sample_dir / "hcldr_2020_HCLDRchat_twitter-archive.zip")
