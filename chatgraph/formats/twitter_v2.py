@@ -153,23 +153,27 @@ def _select_list(cols: dict[str, str]) -> str:
     return ",\n               ".join(f"{expr} as {name}" for name, expr in cols.items())
 
 
-# The ids a tweet refers to, computed once per row: the columns rt_id, reply_id, quote_id.
-_REF_IDS = ", ".join(
-    f"list_filter({{t}}.referenced_tweets, lambda ref_: ref_.type = '{kind}')[1].id as {name}"
-    for kind, name in (("retweeted", "rt_id"), ("replied_to", "reply_id"), ("quoted", "quote_id"))
-)
+def _named_mentions(
+    con: duckdb.DuckDBPyConnection, table: str, keys: list[str], source: str
+) -> None:
+    """``table``: ``keys`` and ``mentions`` for each row of ``source`` (``keys``, ``item_no``, ``ms``
+    the mention entities, ``drop_h`` a handle to leave out) that mentions anybody.
 
-
-def _mentions(mentions: str, drop_handle: str | None = None) -> str:
-    """Mentioned accounts; pages give only the username, so id and name come from the line's users."""
-    keep = "lambda m_: m_.username is not null"
-    if drop_handle:
-        keep = f"lambda m_: m_.username is not null and lower(m_.username) is distinct from lower({drop_handle})"
-    known = "um.by_handle[lower(m_.username)]"
-    return (
-        f"list_transform(list_filter(coalesce({mentions}, []), {keep}), "
-        f"lambda m_: {{'account_id': coalesce(m_.id, {known}.id), 'handle': m_.username, "
-        f"'name': coalesce(m_.name, {known}.name)}})"
+    Pages give a mention's username (and lately its id), never its name: both come from the users of
+    the same line, by handle, in one join over all the mentions (a per-row lookup copies a map of
+    the page's users into every row). Their order is not kept: a post's mentions are a set.
+    """
+    k = ", ".join(f"s.{c}" for c in keys)
+    con.execute(
+        f"""
+        create or replace temp table {table} as
+        select {k}, list({{'account_id': coalesce(s.m.id, u.id), 'handle': s.m.username,
+                           'name': coalesce(s.m.name, u.name)}}) as mentions
+        from (select *, unnest(ms) as m from ({source}) where len(ms) > 0) s
+        left join v2_handle_ids u on u.item_no = s.item_no and u.handle = lower(s.m.username)
+        where s.m.username is not null and lower(s.m.username) is distinct from lower(s.drop_h)
+        group by {k}
+        """
     )
 
 
@@ -178,8 +182,9 @@ def _hashtags(hashtags: str) -> str:
     return f"list_transform(coalesce({hashtags}, []), lambda h_: lower(h_.tag))"
 
 
-def _columns(t: str, author: str, reply_user: str) -> dict[str, str]:
-    """Canonical columns of one v2 tweet struct as it says of itself, with its looked-up users."""
+def _columns(t: str, author: str, reply_user: str, mentions: str) -> dict[str, str]:
+    """Canonical columns of one v2 tweet struct as it says of itself, with its looked-up users
+    (and its mentions, named from them: see :func:`_named_mentions`)."""
     reply_mention = f"list_filter(coalesce({t}.entities.mentions, []), lambda m_: m_.id = {t}.in_reply_to_user_id)[1]"
     return {
         "post_id": f"{t}.id",
@@ -202,21 +207,18 @@ def _columns(t: str, author: str, reply_user: str) -> dict[str, str]:
         "is_retweet": "(rt_id is not null)",
         # an original that is not in the file leaves only the cut "RT @x: …" text
         "truncated": "(rt_id is not null)",
-        "mentions": _mentions(f"{t}.entities.mentions"),
+        "mentions": f"coalesce({mentions}, [])",
         "hashtags": _hashtags(f"{t}.entities.hashtags"),
     }
 
 
 def listed_columns() -> dict[str, str]:
-    """A listed tweet (``t``): a retweet whose original is in the file (``o``) takes its text and entities."""
-    cols = _columns("t", "au", "ru")
+    """A listed tweet (``t``): a retweet whose original is in the file (``o``) takes its text and
+    entities (its mentions are ``vm``'s, chosen the same way)."""
+    cols = _columns("t", "au", "ru", "vm.mentions")
     has_orig = "(o.id is not null)"
-    cut_rt_handle = r"case when rt_id is not null and o.id is null then nullif(regexp_extract(t.text, '^RT @(\w+):', 1), '') end"
     cols["created_at"] = "ts"
     cols["text"] = unescape(f"case when {has_orig} then o.text else t.text end")
-    cols["mentions"] = _mentions(
-        f"case when {has_orig} then o.entities.mentions else t.entities.mentions end", cut_rt_handle
-    )
     cols["hashtags"] = _hashtags(
         f"case when {has_orig} then o.entities.hashtags else t.entities.hashtags end"
     )
@@ -468,24 +470,63 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
     )
     con.execute(
         """
-        create or replace temp table v2_handles as
-        select item_no, map_from_entries(list({'key': handle, 'value': {'id': id, 'name': name}})) as by_handle
-        from (select item_no, lower(username) as handle, min(id) as id, min(name) as name
-              from v2_users where username is not null group by all)
-        group by item_no
+        create or replace temp table v2_handle_ids as
+        select item_no, lower(username) as handle, min(id) as id, min(name) as name
+        from v2_users where username is not null group by all
+        """
+    )
+    # Included tweets, once per line: the narrow (line, position) of each id's first copy picks
+    # them (grouping the whole tweet structures would cost ten times more).
+    con.execute(
+        """
+        create or replace temp table v2_refs_all as
+        select item_no, unnest(tweets) as r, generate_subscripts(tweets, 1) as idx
+        from v2_docs where tweets is not null
         """
     )
     con.execute(
-        f"""
-        create or replace temp table v2_refs as
-        select *, {_REF_IDS.format(t="r")}
-        from (
-            select item_no, any_value(r) as r
-            from (select item_no, unnest(tweets) as r from v2_docs where tweets is not null)
-            where r.id is not null
-            group by item_no, r.id
-        )
         """
+        create or replace temp table v2_refs as
+        with firsts as (
+            select item_no, min(idx) as idx from v2_refs_all where r.id is not null
+            group by item_no, r.id
+        ),
+        ids as (
+            select item_no, idx,
+                   min(q.id) filter (where q.type = 'retweeted') as rt_id,
+                   min(q.id) filter (where q.type = 'replied_to') as reply_id,
+                   min(q.id) filter (where q.type = 'quoted') as quote_id
+            from (select item_no, idx, unnest(r.referenced_tweets) as q from v2_refs_all)
+            group by item_no, idx
+        )
+        select a.item_no, a.r, ids.rt_id, ids.reply_id, ids.quote_id
+        from v2_refs_all a
+        semi join firsts f on f.item_no = a.item_no and f.idx = a.idx
+        left join ids on ids.item_no = a.item_no and ids.idx = a.idx
+        """
+    )
+    con.execute("drop table v2_refs_all")
+    _named_mentions(
+        con,
+        "v2_listed_mentions",
+        ["record_no"],
+        r"""
+        select x.record_no, x.item_no,
+               case when o.id is not null then o.ms else x.t.entities.mentions end as ms,
+               case when xr.rt_id is not null and o.id is null
+                    then nullif(regexp_extract(x.t.text, '^RT @(\w+):', 1), '') end as drop_h
+        from v2_tweets x
+        left join v2_tweet_refs xr using (record_no)
+        left join (select item_no, r.id as id, r.entities.mentions as ms from v2_refs) o
+               on o.item_no = x.item_no and o.id = xr.rt_id
+        where x.t is not null
+        """,
+    )
+    _named_mentions(
+        con,
+        "v2_ref_mentions",
+        ["item_no", "id"],
+        "select item_no, r.id as id, r.entities.mentions as ms, null::VARCHAR as drop_h from v2_refs",
     )
     # what follows reads the tweets, users and originals just made: free the documents
     con.execute(f"drop {'view' if pages else 'table'} v2_docs")
@@ -494,7 +535,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         con.execute("drop view v2_pages")
         con.execute("drop table v2_pages_read")
     listed = listed_columns()
-    ref_cols = _columns("r", "au", "ru")
+    ref_cols = _columns("r", "au", "ru", "rm.mentions")
     ref_cols["truncated"] = f"(({ref_cols['is_retweet']}) and r.text like 'RT @%')"
     finish_stage(
         con,
@@ -520,7 +561,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         left join v2_users ru on ru.item_no = x.item_no and ru.id = t.in_reply_to_user_id
         left join (select item_no, r.* from v2_refs) o
                on o.item_no = x.item_no and o.id = xr.rt_id
-        left join v2_handles um on um.item_no = x.item_no
+        left join v2_listed_mentions vm on vm.record_no = x.record_no
         union all by name
         -- an included tweet is filed under the first record that references it
         select coalesce(n.record_no, f.record_no) as record_no,
@@ -536,10 +577,11 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
                on f.item_no = g.item_no
         left join v2_users au on au.item_no = g.item_no and au.id = r.author_id
         left join v2_users ru on ru.item_no = g.item_no and ru.id = r.in_reply_to_user_id
-        left join v2_handles um on um.item_no = g.item_no
+        left join v2_ref_mentions rm on rm.item_no = g.item_no and rm.id = r.id
         """,
     )
-    for t in ("v2_off", "v2_tweets", "v2_tweet_refs", "v2_users", "v2_handles", "v2_refs"):
+    for t in ("v2_off", "v2_tweets", "v2_tweet_refs", "v2_users", "v2_handle_ids", "v2_refs",
+              "v2_listed_mentions", "v2_ref_mentions"):  # fmt: skip
         con.execute(f"drop table {t}")
 
 
