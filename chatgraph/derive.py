@@ -20,22 +20,32 @@ def refresh(
     """
     for chat_id in chat_ids:
         sessions.refresh(con, chat_id)
-        # Posts sessions.refresh placed again (method null) and the sessions threads.refresh will
-        # redo whole: their interactions carry a session and question that may change.
-        since = con.execute(
-            """
-            select min(p.created_at)::VARCHAR from post_threads t join posts p using (post_id)
-            where t.chat_id = $c and (t.method is null or t.session_id in (
-                select session_id from post_threads
-                where chat_id = $c and method is null and session_id is not null))
-            """,
-            {"c": chat_id},
-        ).fetchone()[0]
+        whole = (
+            changed is None
+            or con.execute(
+                "select not exists (select 1 from interactions where chat_id = $c)", {"c": chat_id}
+            ).fetchone()[0]
+        )
+        since = None
+        if (
+            not whole
+            and con.execute(
+                "select count(*) from duckdb_tables() where table_name = '_placed' and temporary"
+            ).fetchone()[0]
+        ):
+            # Posts sessions.refresh placed again and the sessions threads.refresh will redo
+            # whole: their interactions carry a session and question that may change.
+            since = con.execute(
+                """
+                select min(p.created_at)::VARCHAR from posts p
+                where p.post_id in (select post_id from _placed)
+                   or p.post_id in (select post_id from post_threads where chat_id = $c and session_id in (
+                                        select session_id from _placed where session_id is not null))
+                """,
+                {"c": chat_id},
+            ).fetchone()[0]
         threads.refresh(con, chat_id)
-        first = con.execute(
-            "select not exists (select 1 from interactions where chat_id = $c)", {"c": chat_id}
-        ).fetchone()[0]
-        if changed is None or first:
+        if whole:
             interactions.refresh(con, chat_id)
         else:
             interactions.refresh_since(con, chat_id, since, changed)

@@ -110,8 +110,9 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
     """Bring the chat's sessions and each post's session (``post_threads.session_id``) up to date.
 
     Incremental where it can be: only the posts from the last sitting boundary before the earliest
-    new post are placed again, and their ``post_threads`` rows are left for
-    :func:`chatgraph.threads.refresh` to complete (``method`` null). A first load, a changed
+    new post are placed again; their ``post_threads`` rows are removed and the placement is left in
+    the temp table ``_placed`` (post_id, session_id, created_at) for
+    :func:`chatgraph.threads.refresh`, which always follows, to write them with their questions. A first load, a changed
     configuration (``chats set`` clears the chat's rows), removed posts or a conference hashtag
     (one session per day) rebuild the whole chat. Whether a chat without a schedule is split into
     bursts or into days is decided on a rebuild; a chat in bursts stays in bursts until the next.
@@ -385,7 +386,7 @@ def _looks_like_conference(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def _store(con: duckdb.DuckDBPyConnection, chat_id: str, cut) -> None:
-    """Replace the sessions from the cut on, and the placed posts' rows (question left to threads)."""
+    """Replace the sessions from the cut on; the placed posts' rows are left to threads."""
     params = {"c": chat_id, "cut": cut}
     con.execute(
         """delete from sessions where chat_id = $c
@@ -411,13 +412,9 @@ def _store(con: duckdb.DuckDBPyConnection, chat_id: str, cut) -> None:
                and post_id in (select post_id from _chat_posts)""",
             {"c": chat_id},
         )
+    # The placed posts go to threads.refresh in a temp table: it writes their rows once, whole.
     con.execute(
-        """
-        insert into post_threads (post_id, chat_id, session_id, question, method)
-        select post_id, $c, session_id, null, null
-        from _post_session order by created_at, post_id
-        """,
-        {"c": chat_id},
+        "create or replace temp table _placed as select post_id, session_id, created_at from _post_session"
     )
 
 

@@ -11,8 +11,8 @@ Question posts
     old ones; the chat's hosts shown by ``chats`` are those who hosted at least a tenth of them.
     The first such post per number is the question; the host's later ones count as tagged answers.
 
-Only the sessions holding posts that :func:`chatgraph.sessions.refresh` placed again (their
-``post_threads.method`` is null) are threaded again, so a weekly load touches one week.
+Only the sessions holding posts that :func:`chatgraph.sessions.refresh` placed again (its temp
+table ``_placed``) are threaded again, so a weekly load touches one week.
 
 Answer assignment (``post_threads.method``), first rule that applies:
     ``question``  the post opens that question.
@@ -112,22 +112,26 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
         "prefixes": prefixes or list(DEFAULT_PREFIXES),
         "hosts": hosts,
     }
+    placed = con.execute(
+        "select count(*) from duckdb_tables() where table_name = '_placed' and temporary"
+    ).fetchone()[0]
+    if not placed:
+        return  # sessions.refresh found nothing to place again
     # Sessions to thread again: those holding a post that sessions.refresh placed again.
     _run(
         con,
         """create or replace temp table _redo as
-           select distinct session_id from post_threads
-           where chat_id = $c and method is null and session_id is not null""",
-        params,
+           select distinct session_id from _placed where session_id is not null""",
     )
     _run(
         con,
-        """update post_threads set method = 'none'
-           where chat_id = $c and method is null and session_id is null""",
+        """insert into post_threads (post_id, chat_id, session_id, question, method)
+           select post_id, $c, null, null, 'none' from _placed where session_id is null""",
         params,
     )
     if one(con, "select count(*) from _redo")[0] == 0:
-        con.execute("drop table _redo")
+        for t in ("_redo", "_placed"):
+            con.execute(f"drop table {t}")
         return
     _run(
         con,
@@ -145,8 +149,13 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
                         and p.conversation_id <> p.reply_to_post_id then p.conversation_id
                    end as conversation_id,
                    {head_tag("coalesce(p.text, '')")} as tag
-            from post_threads t join posts p on p.post_id = t.post_id
-            where t.chat_id = $c and t.session_id in (select session_id from _redo)
+            from (
+                select post_id, session_id from _placed where session_id is not null
+                union all
+                -- posts of those sessions that were not placed again (none, as sessions cut)
+                select post_id, session_id from post_threads
+                where chat_id = $c and session_id in (select session_id from _redo)
+            ) t join posts p on p.post_id = t.post_id
         )
         """,
         params,
@@ -230,7 +239,8 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
         -- Each question holds from its asking to the next one's: a hash join on the session.
         spans as (
             select session_id, number, asked_at as lo,
-                   lead(asked_at) over (partition by session_id order by asked_at) as hi
+                   -- questions asked in the same second: the higher number holds from then on
+                   lead(asked_at) over (partition by session_id order by asked_at, number) as hi
             from _tq
         ),
         timed as (
@@ -308,7 +318,7 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
         params,
     )
     _store_inference(con, chat_id, params["lead"])
-    for t in ("_redo", "_tp", "_askers", "_hosts", "_tq", "_ta"):
+    for t in ("_redo", "_placed", "_tp", "_askers", "_hosts", "_tq", "_ta"):
         con.execute(f"drop table if exists {t}")
 
 
