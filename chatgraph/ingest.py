@@ -382,43 +382,29 @@ def _archive(
         "insert into rejects select $s, record_no, reject, raw from stage where reject is not null and not referenced",
         {"s": source_id},
     )
-    # The fullest copy of each post in the file: whole text over a cut one, a retweet's original
-    # text over its "RT @x: ..." form, then the longer text.
-    fuller = f"order by {_FULLNESS.format(x='stage')} desc, length(text) desc nulls last, author_handle is null, record_no"
     repeated = con.execute(
         "select count(*) > count(distinct post_id) from stage where reject is null and not referenced"
     ).fetchone()[0]
     # A file that lists each post once needs no copy: a view over the staged rows does.
     if repeated:
-        con.execute(
-            f"""create or replace temp table incoming as
-                select * replace (coalesce(is_retweet, false) as is_retweet, coalesce(truncated, false) as truncated)
-                from stage where reject is null and not referenced
-                qualify row_number() over (partition by post_id {fuller}) = 1"""
-        )
+        _fullest_copies(con, "incoming", "not referenced")
     else:
         con.execute(
             """create or replace temp view incoming as
                select * replace (coalesce(is_retweet, false) as is_retweet, coalesce(truncated, false) as truncated)
                from stage where reject is null and not referenced"""
         )
-    con.execute(
-        f"""create or replace temp table incoming_refs as
-            select * replace (coalesce(is_retweet, false) as is_retweet, coalesce(truncated, false) as truncated)
-            from stage where reject is null and referenced
-            qualify row_number() over (partition by post_id {fuller}) = 1"""
-    )
+    _fullest_copies(con, "incoming_refs", "referenced")
     cols = ", ".join(POST_FIELDS)
     sel = ", ".join("$chat as chat_id" if c == "chat_id" else c for c in POST_FIELDS)
     con.execute(
         "create or replace temp table new_posts as select post_id from incoming anti join posts using (post_id)"
     )
     new_count = con.execute("select count(*) from new_posts").fetchone()[0]
-    con.execute(
-        f"insert into posts ({cols}) select {sel} from incoming semi join new_posts using (post_id)",
-        {"chat": chat_id},
-    )
     stored_before = con.execute("select count(*) from incoming").fetchone()[0] - new_count
+    # (all new, as on a first load: no join to pick them)
+    pick = "" if stored_before == 0 else " semi join new_posts using (post_id)"
+    con.execute(f"insert into posts ({cols}) select {sel} from incoming{pick}", {"chat": chat_id})
     if stored_before:  # some posts were already in the archive: merge their fuller copies
         _merge_fuller(con, "posts", "incoming", "new_posts")
     else:
@@ -471,9 +457,13 @@ def _archive(
         """
     )
     _upsert_accounts(con)
+    # A record lists its post once, but may embed the same original twice.
     con.execute(
-        f"insert into post_sources select {'distinct' if repeated or has_refs else ''} post_id, $s, record_no "
-        "from stage where reject is null",
+        f"""insert into post_sources
+            select {"distinct" if repeated else ""} post_id, $s, record_no from stage
+            where reject is null and not referenced
+            union all
+            select distinct post_id, $s, record_no from stage where reject is null and referenced""",
         {"s": source_id},
     )
     records = listed + bad
@@ -494,6 +484,24 @@ def _archive(
     )
     for t in ("new_posts", "refreshed", "entity_posts"):
         con.execute(f"drop table if exists {t}")
+
+
+def _fullest_copies(con: duckdb.DuckDBPyConnection, table: str, which: str) -> None:
+    """``table``: the fullest staged copy of each post (``which`` rows of ``stage``): whole text
+    over a cut one, a retweet's original text over its "RT @x: ..." form, then the longer text,
+    then a known author handle, then the first record. The winners are picked on a narrow key,
+    then fetched by row id (a window over the whole rows would sort every column)."""
+    key = (
+        f"{{'f': -{_FULLNESS.format(x='stage')}, 'l': -coalesce(length(text), -1), "
+        "'h': author_handle is null, 'r': record_no, 'i': rowid}"
+    )
+    con.execute(
+        f"""create or replace temp table {table} as
+            select * replace (coalesce(is_retweet, false) as is_retweet, coalesce(truncated, false) as truncated)
+            from stage
+            where rowid in (select arg_min(rowid, {key}) from stage
+                            where reject is null and {which} group by post_id)"""
+    )
 
 
 # How complete a copy's text is: 0 cut, 1 a retweet's "RT @x: ..." form, 2 whole.

@@ -104,10 +104,7 @@ edges as (
 select e.post_id, e.created_at, $chat as chat_id, t.session_id, t.question, e.kind,
        e.source_id, e.source_handle, e.target_id, e.target_handle
 from edges e
-left join (
-    select post_id, any_value(session_id) as session_id, any_value(question) as question
-    from post_threads where chat_id = $chat group by post_id
-) t on t.post_id = e.post_id
+left join post_threads t on t.chat_id = $chat and t.post_id = e.post_id  -- one row per post
 where e.source_handle <> e.target_handle
   and (e.source_id is null or e.target_id is null or e.source_id <> e.target_id)
 """
