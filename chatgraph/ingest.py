@@ -409,12 +409,14 @@ def _archive(
         _merge_fuller(con, "posts", "incoming", "new_posts")
     else:
         con.execute("create or replace temp table refreshed (post_id VARCHAR)")
+    known_refs = con.execute(
+        "select count(*) from incoming_refs semi join referenced_posts using (post_id)"
+    ).fetchone()[0]
     con.execute(
         f"insert into referenced_posts ({cols}) select {sel.replace('$chat', 'null')} from incoming_refs i "
         "where not exists (select 1 from referenced_posts p where p.post_id = i.post_id)"
     )
-    has_refs = con.execute("select count(*) > 0 from incoming_refs").fetchone()[0]
-    if has_refs:
+    if known_refs:  # originals stored before: merge their fuller copies
         _merge_fuller(con, "referenced_posts", "incoming_refs", None)
     # Entities of new posts, and of posts whose fuller copy just replaced the old one.
     con.execute(

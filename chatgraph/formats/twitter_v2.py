@@ -366,35 +366,41 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         # JSON lines whose first line (a big page) is longer than the head
         head = replace(head, line_json=True)
     unit = "line" if head.line_json else "item"
-    # DuckDB's JSON buffers grow with the object size limit (300k flattened tweets, 2.2 GB: 0.6 GB
-    # peak at 16 MB, 2.3 GB at 1 GB): keep it small unless some line needs more.
-    fit = head.line_json and _lines_fit(source, PAGE_BYTES)
-    items = _items_sql(source, options, head, PAGE_BYTES if fit else MAX_RECORD_BYTES)
     first = head.first_json
     pages = head.line_json and (
         first is None or isinstance(first, dict) and isinstance(first.get("data"), list)
     )
-    if pages and fit:
+    fit = True
+    if pages:
         # Response pages: DuckDB's JSON reader parses them straight into the typed columns, without
         # holding each page's text (a page of 100 tweets is ~0.4 MB). Lines that are no page (a cut
         # line, an errors-only page, a stream line) come back without data, numbered in place; only
         # they are read again the general way (1.1 GB of pages: 3.1 GB peak before, 1.3 GB now).
-        con.execute(
-            f"""
-            create or replace temp table v2_pages_read as
-            select data, includes, len(data) as n
-            from read_json({source.sql_path()}, columns={PAGE_COLUMNS}, format='newline_delimited',
-                           ignore_errors=true, compression='{source.duckdb_compression}',
-                           maximum_object_size={PAGE_BYTES})
-            """
-        )
-        # the table keeps the file's order: its row id numbers the lines (a window over the
-        # whole read would cost a third of it)
-        con.execute(
-            "create or replace temp view v2_pages as select rowid + 1 as item_no, * from v2_pages_read"
-        )
-    else:
-        pages = False
+        try:
+            con.execute(
+                f"""
+                create or replace temp table v2_pages_read as
+                select data, includes, len(data) as n
+                from read_json({source.sql_path()}, columns={PAGE_COLUMNS}, format='newline_delimited',
+                               ignore_errors=true, compression='{source.duckdb_compression}',
+                               maximum_object_size={PAGE_BYTES})
+                """
+            )
+        except duckdb.InvalidInputException as e:
+            if "maximum_object_size" not in str(e):
+                raise
+            pages = fit = False  # a line too long for the fast reader: the general way
+        else:
+            # the table keeps the file's order: its row id numbers the lines (a window over the
+            # whole read would cost a third of it)
+            con.execute(
+                "create or replace temp view v2_pages as select rowid + 1 as item_no, * from v2_pages_read"
+            )
+    if not pages:
+        # DuckDB's JSON buffers grow with the object size limit (300k flattened tweets, 2.2 GB:
+        # 0.6 GB peak at 16 MB, 2.3 GB at 1 GB): keep it small unless some line needs more.
+        fit = fit and head.line_json and _lines_fit(source, PAGE_BYTES)
+    items = _items_sql(source, options, head, PAGE_BYTES if fit else MAX_RECORD_BYTES)
     if pages:
         again = con.execute("select count(*) from v2_pages where data is null").fetchone()[0]
         items = (
