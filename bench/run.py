@@ -7,7 +7,8 @@ Steps:
   bare-v1      DuckDB read_json of the v1.1 file's columns that chatgraph reads, into a table (baseline)
   load-v1      `chatgraph load` of the same 300k-post v1.1 file (sessions, threads, interactions included)
   bare-v2      DuckDB read_json of the twarc2 pages' columns (baseline)
-  load-v2      `chatgraph load` of the same posts as twarc2 pages
+  load-v2      `chatgraph load` of the same posts as twarc2 pages: once with every field twarc2
+               writes (as a real search returns them), once with only the fields chatgraph reads
   twarc-network  twarc-network's get_graph for the reply graph of the same twarc2 file (peer baseline)
   weekly       one new week (600 posts) loaded into a 500k-post archive (incremental)
   growth+graph growth by year and session, and graph metrics for the decade
@@ -182,11 +183,14 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     n = a.posts
     v1 = work / f"v1_{n}.jsonl"
-    v2 = work / f"v2_{n}.jsonl"
+    v2 = work / f"v2full_{n}.jsonl"  # every field twarc2 writes, as a real search returns
+    v2c = work / f"v2_{n}.jsonl"  # only the fields chatgraph reads
     if not v1.exists():
         write_v1(v1, n)
     if not v2.exists():
         write_v2(v2, n)
+    if not v2c.exists():
+        write_v2(v2c, n, full=False)
 
     def fresh(name: str) -> str:
         p = work / name
@@ -197,7 +201,8 @@ def main() -> None:
 
     rows: list[tuple[str, str, str, str]] = []
     print(
-        f"input: {v1.name} {v1.stat().st_size / 1e6:.0f} MB, {v2.name} {v2.stat().st_size / 1e6:.0f} MB",
+        f"input: {v1.name} {v1.stat().st_size / 1e6:.0f} MB, {v2.name} {v2.stat().st_size / 1e6:.0f} MB, "
+        f"{v2c.name} {v2c.stat().st_size / 1e6:.0f} MB",
         flush=True,
     )
 
@@ -213,37 +218,39 @@ def main() -> None:
     )
     print(rows[-1], flush=True)
 
-    bare2 = _child("bare-v2", str(v2), fresh("bare2.duckdb"))
-    load2 = _child("load-v2", fresh("load2.duckdb"), str(v2))
-    rows.append(
-        (
-            f"load {n:,} posts as twarc2 pages",
-            f"{load2['seconds']:.2f} s",
-            f"{load2['seconds'] / bare2['seconds']:.2f}× bare read_json ({bare2['seconds']:.2f} s)",
-            f"{load2['peak_mb']:.0f} MB",
-        )
-    )
-    print(rows[-1], flush=True)
-    try:
-        tn = _child("twarc-network", str(v2))
+    for path, what in ((v2, "twarc2 pages"), (v2c, "compact twarc2 pages (only the fields read)")):
+        per_post = path.stat().st_size / n
+        bare2 = _child("bare-v2", str(path), fresh("bare2.duckdb"))
+        load2 = _child("load-v2", fresh("load2.duckdb"), str(path))
         rows.append(
             (
-                "same twarc2 file: load vs twarc-network reply graph",
+                f"load {n:,} posts as {what}, {per_post / 1000:.1f} KB a post",
                 f"{load2['seconds']:.2f} s",
-                f"{load2['seconds'] / tn['seconds']:.2f}× twarc-network ({tn['seconds']:.2f} s, {tn['edges']:,} reply edges)",
-                f"{tn['peak_mb']:.0f} MB (twarc-network)",
+                f"{load2['seconds'] / bare2['seconds']:.2f}× bare read_json ({bare2['seconds']:.2f} s)",
+                f"{load2['peak_mb']:.0f} MB",
             )
         )
-    except subprocess.CalledProcessError as e:
-        rows.append(
-            (
-                "twarc-network reply graph",
-                "not run",
-                (e.stderr or "").strip().splitlines()[-1][:80],
-                "",
+        print(rows[-1], flush=True)
+        try:
+            tn = _child("twarc-network", str(path))
+            rows.append(
+                (
+                    "same file: load vs twarc-network reply graph",
+                    f"{load2['seconds']:.2f} s",
+                    f"{load2['seconds'] / tn['seconds']:.2f}× twarc-network ({tn['seconds']:.2f} s, {tn['edges']:,} reply edges)",
+                    f"{tn['peak_mb']:.0f} MB (twarc-network)",
+                )
             )
-        )
-    print(rows[-1], flush=True)
+        except subprocess.CalledProcessError as e:
+            rows.append(
+                (
+                    "twarc-network reply graph",
+                    "not run",
+                    (e.stderr or "").strip().splitlines()[-1][:80],
+                    "",
+                )
+            )
+        print(rows[-1], flush=True)
 
     # incremental: a 500k-post archive, then next week's 600 posts
     big = work / "v1_500k.jsonl"
