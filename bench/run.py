@@ -200,6 +200,7 @@ def main() -> None:
         return str(p)
 
     rows: list[tuple[str, str, str, str]] = []
+    checks: list[tuple[str, bool, str]] = []  # (target, met, figure)
     print(
         f"input: {v1.name} {v1.stat().st_size / 1e6:.0f} MB, {v2.name} {v2.stat().st_size / 1e6:.0f} MB, "
         f"{v2c.name} {v2c.stat().st_size / 1e6:.0f} MB",
@@ -217,6 +218,11 @@ def main() -> None:
         )
     )
     print(rows[-1], flush=True)
+    r1 = load1["seconds"] / bare1["seconds"]
+    checks.append(("v1.1 load ≤ 3× the bare read", r1 <= 3, f"{r1:.2f}×"))
+    checks.append(
+        ("peak memory of that load < 2 GB", load1["peak_mb"] < 2048, f"{load1['peak_mb']:.0f} MB")
+    )
 
     for path, what in ((v2, "twarc2 pages"), (v2c, "compact twarc2 pages (only the fields read)")):
         per_post = path.stat().st_size / n
@@ -231,8 +237,12 @@ def main() -> None:
             )
         )
         print(rows[-1], flush=True)
+        r2 = load2["seconds"] / bare2["seconds"]
+        checks.append((f"{what}: load ≤ 3× the bare read", r2 <= 3, f"{r2:.2f}×"))
         try:
             tn = _child("twarc-network", str(path))
+            rt = load2["seconds"] / tn["seconds"]
+            checks.append((f"{what}: load ≤ 0.5× twarc-network", rt <= 0.5, f"{rt:.2f}×"))
             rows.append(
                 (
                     "same file: load vs twarc-network reply graph",
@@ -277,6 +287,13 @@ def main() -> None:
         )
     )
     print(rows[-1], flush=True)
+    checks.append(
+        (
+            "weekly load into the 500k archive < 2 s",
+            weekly["seconds"] < 2,
+            f"{weekly['seconds']:.2f} s",
+        )
+    )
 
     gg = _child("growth+graph", archive)
     rows.append(
@@ -333,6 +350,8 @@ def main() -> None:
             )
         )
         print(rows[-1], flush=True)
+        r3 = l3["peak_mb"] / load1["peak_mb"]
+        checks.append(("3M-post load's peak ≤ 1.5× the 300k load's", r3 <= 1.5, f"{r3:.2f}×"))
 
     lines = [
         "# Benchmark results",
@@ -345,7 +364,14 @@ def main() -> None:
         "|---|---|---|---|",
         *[f"| {a_} | {b} | {c} | {d} |" for a_, b, c, d in rows],
         "",
+        "Targets (issues 2 and 9), checked by this run:",
+        "",
+        *[f"- {t}: **{'met' if ok else 'NOT met'}** ({fig})" for t, ok, fig in checks],
+        "",
     ]
+    notes = HERE / "PROFILE.md"
+    if notes.exists():
+        lines += [notes.read_text().rstrip(), ""]
     (HERE / "RESULTS.md").write_text("\n".join(lines))
     print("\n".join(lines))
 
