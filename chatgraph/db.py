@@ -233,3 +233,12 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             raise
         applied.append(name)
     return applied
+
+
+def has_temp_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether this connection has the temp table ``name`` (one step of a refresh left it)."""
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where table_name = $n and temporary", {"n": name}
+        ).fetchone()[0]
+    )

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import duckdb
 
 from chatgraph import interactions, sessions, threads
+from chatgraph.db import has_temp_table
 
 
 def refresh(
@@ -27,12 +28,7 @@ def refresh(
             ).fetchone()[0]
         )
         since = None
-        if (
-            not whole
-            and con.execute(
-                "select count(*) from duckdb_tables() where table_name = '_placed' and temporary"
-            ).fetchone()[0]
-        ):
+        if not whole and has_temp_table(con, "_placed"):
             # Posts sessions.refresh placed again and the sessions threads.refresh will redo
             # whole: their interactions carry a session and question that may change.
             since = con.execute(

@@ -40,6 +40,7 @@ import re
 import duckdb
 import polars as pl
 
+from chatgraph.db import has_temp_table
 from chatgraph.sessions import one
 
 MAX_QUESTION = 30
@@ -112,10 +113,7 @@ def refresh(con: duckdb.DuckDBPyConnection, chat_id: str) -> None:
         "prefixes": prefixes or list(DEFAULT_PREFIXES),
         "hosts": hosts,
     }
-    placed = con.execute(
-        "select count(*) from duckdb_tables() where table_name = '_placed' and temporary"
-    ).fetchone()[0]
-    if not placed:
+    if not has_temp_table(con, "_placed"):
         return  # sessions.refresh found nothing to place again
     # Sessions to thread again: those holding a post that sessions.refresh placed again.
     _run(
