@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from chatgraph import formats
+from chatgraph import db, formats
 from chatgraph.errors import BadRecord, ChatgraphError, NotAnExport, UsageError
 from chatgraph.formats import Head, Options, Source, sql_string
 
@@ -183,11 +183,12 @@ def load(
                         raise NotAnExport(f"{path}: the zip file holds no files")
                     zip_results = []
                     for source in sources:
-                        zip_results.append(
-                            _load_one(
-                                con, source, fmt_forced, chat, strict, options, progress, refresh
-                            )
+                        r = _load_one(
+                            con, source, fmt_forced, chat, strict, options, progress, refresh
                         )
+                        zip_results.append(r)
+                        if r.source_id is not None and not (r.skipped or r.error):
+                            db.release_cache(con)  # its temp tables are gone by now
                     if len(sources) > 1 and all(
                         r.error and "supported formats" in r.error for r in zip_results
                     ):

@@ -101,3 +101,25 @@ def test_folder_walk_skips_markdown_notes(tmp_path):
     (tmp_path / ".hidden.jsonl").write_text("{}")
     (tmp_path / "a.jsonl").write_text("{}")
     assert expand_paths([tmp_path]) == [tmp_path / "a.jsonl"]
+
+
+def test_a_load_leaves_the_memory_limit_as_it_was(tmp_path):
+    import synth
+
+    from chatgraph import db as dbmod
+    from chatgraph import ingest
+
+    con = dbmod.connect(tmp_path / "a.duckdb")
+
+    def limit():
+        return con.execute("select current_setting('memory_limit')").fetchone()[0]
+
+    default = limit()
+    (r,) = ingest.load(con, [synth.write_v1(tmp_path / "a.jsonl", 20)], chat="t")
+    assert (r.error, r.inserted, limit()) == (None, 20, default)
+    con.execute("set memory_limit = '3GB'")
+    chosen = limit()
+    (r,) = ingest.load(con, [synth.write_v1(tmp_path / "b.jsonl", 20, first=20)], chat="t")
+    assert (r.error, r.inserted, limit()) == (None, 20, chosen)
+    assert chosen != default
+    con.close()
