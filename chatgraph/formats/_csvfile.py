@@ -16,7 +16,15 @@ from typing import BinaryIO
 
 import duckdb
 
-from chatgraph.formats import RAW_KEEP, Head, Source, drop_temp, sql_string
+from chatgraph.formats import (
+    RAW_KEEP,
+    Head,
+    Source,
+    drop_numbered,
+    drop_temp,
+    read_numbered,
+    sql_string,
+)
 
 _ERRORS = "cg_csv_errors"
 _SCANS = "cg_csv_scans"
@@ -78,16 +86,18 @@ def read_rows(
         con.execute(f"drop table if exists {t}")
 
     def read(path: str, compression: str) -> None:
-        con.execute(
+        read_numbered(
+            con,
+            "csv_good",
+            "good_no",
             f"""
-            create or replace temp table csv_good_read as
             select {picked}
             from read_csv({path}, columns={columns}, header=false, skip=1,
                           delim=',', quote='"', escape='"', auto_detect=false, strict_mode=true,
                           null_padding=false, compression={sql_string(compression)},
                           max_line_size={64 * 1024 * 1024}, store_rejects=true,
                           rejects_table={sql_string(_ERRORS)}, rejects_scan={sql_string(_SCANS)})
-            """
+            """,
         )
 
     # A carriage return alone outside quotes stops DuckDB's reader for the whole file (and the
@@ -105,11 +115,6 @@ def read_rows(
                 for chunk in _chunks(src):
                     dst.write(_LONE_CR.sub(b"\n", chunk))
             read(sql_string(str(plain)), "none")
-    # The table keeps the file's order: its row id numbers the rows read (a row_number() window
-    # over the whole read would cost a third of it).
-    con.execute(
-        "create or replace temp view csv_good as select rowid + 1 as good_no, * from csv_good_read"
-    )
     # DuckDB counts the header as line 1; one reject per row, the first error it found.
     con.execute(
         f"""
@@ -173,8 +178,8 @@ def read_rows(
 
 
 def _drop_reads(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("drop view if exists csv_good")
-    for t in (_ERRORS, _SCANS, "csv_good_read", "csv_bad", "csv_numbers"):
+    drop_numbered(con, "csv_good")
+    for t in (_ERRORS, _SCANS, "csv_bad", "csv_numbers"):
         con.execute(f"drop table if exists {t}")
 
 

@@ -52,7 +52,7 @@ def sniff(head: Head) -> bool:
 
 def stage(con, source: Source, options: Options) -> None:
     head = Head.read(source)
-    formats.drop_temp(con, "tweets")  # a table or a view, as an earlier failed file left it
+    formats.drop_numbered(con, "tweets")  # a table or a view, as an earlier failed file left it
     if head.line_json and isinstance(head.first_json, dict) and "statuses" not in head.first_json:
         # Fast path, one tweet per line: DuckDB's JSON reader splits and parses the lines once; a
         # line that does not parse comes back NULL in its place, so record numbers stay exact.
@@ -80,7 +80,7 @@ def stage(con, source: Source, options: Options) -> None:
                 else parsed(how == "try", max_bytes)
             )
             try:
-                con.execute(f"create or replace temp table tweets_read as {sql}")
+                formats.read_numbered(con, "tweets", "record_no", sql)
                 break
             except duckdb.InvalidInputException as e:
                 if "maximum_object_size" in str(e) and max_bytes != MAX_RECORD_BYTES:
@@ -92,11 +92,6 @@ def stage(con, source: Source, options: Options) -> None:
             except duckdb.ConversionException:
                 if how == "try":
                     raise
-        # Records are numbered by row id: the table keeps the file's order (DuckDB preserves
-        # insertion order), and a row_number() window over the whole read costs a third of it.
-        con.execute(
-            "create or replace temp view tweets as select rowid + 1 as record_no, * from tweets_read"
-        )
     else:
         con.execute(f"""create or replace temp table tweets as
             select record_no, not ok as unparsable,
@@ -130,8 +125,7 @@ def stage(con, source: Source, options: Options) -> None:
                 else reject end
             where reject = '{_NO_ID}' and not referenced"""
     )
-    formats.drop_temp(con, "tweets")
-    formats.drop_temp(con, "tweets_read")
+    formats.drop_numbered(con, "tweets")
 
 
 _NO_ID = "no id_str (a numeric id alone loses precision)"

@@ -22,8 +22,10 @@ from chatgraph.formats import (
     NonPost,
     Options,
     Source,
+    drop_numbered,
     finish_stage,
     json_items_relation,
+    read_numbered,
 )
 from chatgraph.formats._twitter import unescape
 
@@ -377,25 +379,21 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         # line, an errors-only page, a stream line) come back without data, numbered in place; only
         # they are read again the general way (1.1 GB of pages: 3.1 GB peak before, 1.3 GB now).
         try:
-            con.execute(
+            read_numbered(
+                con,
+                "v2_pages",
+                "item_no",
                 f"""
-                create or replace temp table v2_pages_read as
                 select data, includes, len(data) as n
                 from read_json({source.sql_path()}, columns={PAGE_COLUMNS}, format='newline_delimited',
                                ignore_errors=true, compression='{source.duckdb_compression}',
                                maximum_object_size={PAGE_BYTES})
-                """
+                """,
             )
         except duckdb.InvalidInputException as e:
             if "maximum_object_size" not in str(e):
                 raise
             pages = fit = False  # a line too long for the fast reader: the general way
-        else:
-            # the table keeps the file's order: its row id numbers the lines (a window over the
-            # whole read would cost a third of it)
-            con.execute(
-                "create or replace temp view v2_pages as select rowid + 1 as item_no, * from v2_pages_read"
-            )
     if not pages:
         # DuckDB's JSON buffers grow with the object size limit (300k flattened tweets, 2.2 GB:
         # 0.6 GB peak at 16 MB, 2.3 GB at 1 GB): keep it small unless some line needs more.
@@ -538,8 +536,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
     con.execute(f"drop {'view' if pages else 'table'} v2_docs")
     if pages:
         con.execute("drop table v2_other")
-        con.execute("drop view v2_pages")
-        con.execute("drop table v2_pages_read")
+        drop_numbered(con, "v2_pages")
     listed = listed_columns()
     ref_cols = _columns("r", "au", "ru", "rm.mentions")
     ref_cols["truncated"] = f"(({ref_cols['is_retweet']}) and r.text like 'RT @%')"
