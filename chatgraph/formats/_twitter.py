@@ -37,6 +37,20 @@ ENTITIES_TYPE = json.dumps(ENTITIES)
 V1_TIME = "'%a %b %d %H:%M:%S %z %Y'"
 
 
+def duckdb_type(spec: str | list | dict) -> str:
+    """A json_transform structure (as the dicts above) spelled as a DuckDB type."""
+    if isinstance(spec, str):
+        return spec
+    if isinstance(spec, list):
+        return duckdb_type(spec[0]) + "[]"
+    return "STRUCT(" + ", ".join(f'"{k}" {duckdb_type(v)}' for k, v in spec.items()) + ")"
+
+
+def json_columns(structure: dict) -> str:
+    """read_json's ``columns`` argument for a record of this structure."""
+    return "{" + ", ".join(f"'{k}': '{duckdb_type(v)}'" for k, v in structure.items()) + "}"
+
+
 def unescape(expr: str) -> str:
     """Twitter escapes only &amp; &lt; &gt; in text; undo them (&amp; last)."""
     return f"replace(replace(replace({expr}, '&lt;', '<'), '&gt;', '>'), '&amp;', '&')"

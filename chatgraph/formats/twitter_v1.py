@@ -16,7 +16,13 @@ from chatgraph.formats import (
     finish_stage,
     json_items_relation,
 )
-from chatgraph.formats._twitter import V1_TWEET, V1_TWEET_TYPE, core_select, referenced_union
+from chatgraph.formats._twitter import (
+    V1_TWEET,
+    V1_TWEET_TYPE,
+    core_select,
+    json_columns,
+    referenced_union,
+)
 
 
 def _is_v1_tweet(obj: object) -> bool:
@@ -131,22 +137,12 @@ def stage(con, source: Source, options: Options) -> None:
 _NO_ID = "no id_str (a numeric id alone loses precision)"
 
 
-def _duckdb_type(t: object) -> str:
-    if isinstance(t, str):
-        return t
-    if isinstance(t, list):
-        return _duckdb_type(t[0]) + "[]"
-    assert isinstance(t, dict)
-    return "STRUCT(" + ", ".join(f'"{k}" {_duckdb_type(v)}' for k, v in t.items()) + ")"
-
-
 def _direct_sql(source: Source, max_bytes: int) -> str:
-    columns = ", ".join(f"'{k}': '{_duckdb_type(v)}'" for k, v in V1_TWEET.items())
     pack = ", ".join(f'"{k}" := "{k}"' for k in V1_TWEET)
     return f"""
         select false as unparsable,
                struct_pack({pack}) as t, null::VARCHAR as line
-        from read_json({source.sql_path()}, format='newline_delimited', columns={{{columns}}},
+        from read_json({source.sql_path()}, format='newline_delimited', columns={json_columns(V1_TWEET)},
                        ignore_errors=true, compression='{source.duckdb_compression}',
                        maximum_object_size={max_bytes})"""
 

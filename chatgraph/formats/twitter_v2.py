@@ -27,7 +27,7 @@ from chatgraph.formats import (
     json_items_relation,
     read_numbered,
 )
-from chatgraph.formats._twitter import unescape
+from chatgraph.formats._twitter import json_columns, unescape
 
 _USER = {"id": "VARCHAR", "username": "VARCHAR", "name": "VARCHAR"}
 _FIELDS = {
@@ -55,19 +55,8 @@ STREAM_TYPE = json.dumps({"data": _TWEET, "includes": _INCLUDES})
 TWEET_TYPE = json.dumps(_TWEET)
 
 
-def _duckdb_type(spec: str | list | dict) -> str:
-    """A json_transform structure spelled as a DuckDB type (for read_json's columns)."""
-    if isinstance(spec, str):
-        return spec
-    if isinstance(spec, list):
-        return _duckdb_type(spec[0]) + "[]"
-    return "STRUCT(" + ", ".join(f'"{k}" {_duckdb_type(v)}' for k, v in spec.items()) + ")"
-
-
 PAGE_BYTES = 16 << 20  # the largest page read the fast way
-PAGE_COLUMNS = (
-    "{'data': '" + _duckdb_type([_TWEET]) + "', 'includes': '" + _duckdb_type(_INCLUDES) + "'}"
-)
+PAGE_COLUMNS = json_columns({"data": [_TWEET], "includes": _INCLUDES})
 
 
 def _tweet_like(obj: object) -> bool:
