@@ -208,12 +208,7 @@ def load(
     rows = [
         {
             "file": _short(r.path),
-            "format": r.format or "",
-            "chat": r.chat_id or "",
-            "records": r.records,
-            "inserted": r.inserted,
-            "duplicates": r.duplicates,
-            "rejected": r.rejected,
+            **r.counts(),
             "status": "error" if r.error else (r.skipped or "loaded"),
         }
         for r in results

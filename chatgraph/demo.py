@@ -82,20 +82,7 @@ def run(output: str | Path, samples: Path = SAMPLES, step: Step | None = None) -
         errors = [r for r in results if r.error]
         if errors:
             raise ChatgraphError(f"{errors[0].path}: {errors[0].error}")
-        loaded = pl.DataFrame(
-            [
-                {
-                    "file": Path(r.path).name,
-                    "format": r.format or "",
-                    "chat": r.chat_id or "",
-                    "records": r.records,
-                    "inserted": r.inserted,
-                    "duplicates": r.duplicates,
-                    "rejected": r.rejected,
-                }
-                for r in results
-            ]
-        )
+        loaded = pl.DataFrame([{"file": Path(r.path).name, **r.counts()} for r in results])
         result = DemoResult(path, loaded)
         chats = [r[0] for r in con.execute("select chat_id from chats order by chat_id").fetchall()]
         for chat in chats:

@@ -324,15 +324,9 @@ def bridges(g: nx.DiGraph, parts: list[set[str]] | None = None, seed: int = 0) -
     )
 
 
-def core_members(
-    con: duckdb.DuckDBPyConnection,
-    chat: str,
-    kinds: tuple[str, ...] | list[str] = ("reply", "mention", "quote"),
-    k: int | None = None,
-) -> pl.DataFrame:
-    """For each year, the accounts in that year's k-core (default: the year's main core)."""
-    tz = chat_timezone(con, chat)
-    years = [
+def chat_years(con: duckdb.DuckDBPyConnection, chat: str, tz: str) -> list[int]:
+    """The years (in the chat's time zone ``tz``) that have interactions, in order."""
+    return [
         r[0]
         for r in con.execute(
             "select distinct year(timezone($tz, created_at)) as y from interactions "
@@ -340,8 +334,17 @@ def core_members(
             {"tz": tz, "c": chat},
         ).fetchall()
     ]
+
+
+def core_members(
+    con: duckdb.DuckDBPyConnection,
+    chat: str,
+    kinds: tuple[str, ...] | list[str] = ("reply", "mention", "quote"),
+    k: int | None = None,
+) -> pl.DataFrame:
+    """For each year, the accounts in that year's k-core (default: the year's main core)."""
     rows = []
-    for year in years:
+    for year in chat_years(con, chat, chat_timezone(con, chat)):
         g = build(con, Scope(chat, year=year), kinds)
         if g.number_of_nodes() == 0:
             continue

@@ -49,6 +49,17 @@ class FileResult:
     def ok(self) -> bool:
         return self.error is None
 
+    def counts(self) -> dict[str, str | int]:
+        """The summary table's columns after the file's name (`load`, `demo`)."""
+        return {
+            "format": self.format or "",
+            "chat": self.chat_id or "",
+            "records": self.records,
+            "inserted": self.inserted,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+        }
+
 
 Progress = Callable[[str, str], None]  # (file label, phase)
 

@@ -310,17 +310,6 @@ def _kinds(kinds: str | list[str] | tuple[str, ...] | None) -> list[str]:
     return list(dict.fromkeys(kinds))
 
 
-def _chat_years(con: duckdb.DuckDBPyConnection, chat: str, tz: str) -> list[int]:
-    return [
-        r[0]
-        for r in con.execute(
-            "select distinct year(timezone($tz, created_at)) as y from interactions "
-            "where chat_id = $c and created_at is not null order by y",
-            {"tz": tz, "c": chat},
-        ).fetchall()
-    ]
-
-
 def _years_text(years: list[int]) -> str:
     if not years:
         return "none"
@@ -351,7 +340,7 @@ def map_data(
             f"--min-weight {min_weight}: give a whole number of interactions, 1 or more"
         )
     tz = graphs.chat_timezone(con, chat)
-    all_years = _chat_years(con, chat, tz)
+    all_years = graphs.chat_years(con, chat, tz)
     if year is None and years is None and session is None:
         if not all_years:
             raise ChatgraphError(f"chat {chat!r} has no interactions yet; nothing to map")
