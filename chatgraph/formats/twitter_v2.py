@@ -144,6 +144,17 @@ def _select_list(cols: dict[str, str]) -> str:
     return ",\n               ".join(f"{expr} as {name}" for name, expr in cols.items())
 
 
+def _ids_by_kind(keys: str, rows: str, tweet: str) -> str:
+    """SQL: per ``keys`` of ``rows``, the ids its tweet ``tweet`` retweets, replies to and quotes."""
+    return f"""
+        select {keys},
+               min(q.id) filter (where q.type = 'retweeted') as rt_id,
+               min(q.id) filter (where q.type = 'replied_to') as reply_id,
+               min(q.id) filter (where q.type = 'quoted') as quote_id
+        from (select {keys}, unnest({tweet}.referenced_tweets) as q from {rows})
+        group by {keys}"""
+
+
 def _named_mentions(
     con: duckdb.DuckDBPyConnection, table: str, keys: list[str], source: str
 ) -> None:
@@ -441,14 +452,9 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
     )
     # The ids each tweet refers to, by kind (a narrow table: unnesting beats three list filters).
     con.execute(
-        """
+        f"""
         create or replace temp table v2_tweet_refs as
-        select record_no,
-               min(r.id) filter (where r.type = 'retweeted') as rt_id,
-               min(r.id) filter (where r.type = 'replied_to') as reply_id,
-               min(r.id) filter (where r.type = 'quoted') as quote_id
-        from (select record_no, unnest(t.referenced_tweets) as r from v2_tweets where t is not null)
-        group by record_no
+        {_ids_by_kind("record_no", "(select record_no, t from v2_tweets where t is not null)", "t")}
         """
     )
     con.execute(
@@ -478,20 +484,13 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         """
     )
     con.execute(
-        """
+        f"""
         create or replace temp table v2_refs as
         with firsts as (
             select item_no, min(idx) as idx from v2_refs_all where r.id is not null
             group by item_no, r.id
         ),
-        ids as (
-            select item_no, idx,
-                   min(q.id) filter (where q.type = 'retweeted') as rt_id,
-                   min(q.id) filter (where q.type = 'replied_to') as reply_id,
-                   min(q.id) filter (where q.type = 'quoted') as quote_id
-            from (select item_no, idx, unnest(r.referenced_tweets) as q from v2_refs_all)
-            group by item_no, idx
-        )
+        ids as ({_ids_by_kind("item_no, idx", "v2_refs_all", "r")})
         select a.item_no, a.r, ids.rt_id, ids.reply_id, ids.quote_id
         from v2_refs_all a
         semi join firsts f on f.item_no = a.item_no and f.idx = a.idx
