@@ -11,7 +11,7 @@ import duckdb
 
 from chatgraph.formats import Format, Head, NonPost, Options, Source, finish_stage
 from chatgraph.formats._csvfile import col, drop_rows, read_rows
-from chatgraph.formats._twitter import unescape
+from chatgraph.formats._twitter import rt_prefix_handle, unescape
 
 _REQUIRED = {"id", "text", "created_at", "author_id", "referenced_tweets.retweeted.id"}
 # The columns read (the other ~70 are checked for shape but not kept).
@@ -109,7 +109,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         from (
             select *, {text} as _text, {rt_id} as _rt_id,
                    {rt_id} is not null and {text} like 'RT @%' as _unmerged,
-                   nullif(regexp_extract({text}, '^RT @(\\w+):', 1), '') as _rt_handle
+                   {rt_prefix_handle(text)} as _rt_handle
             from csv_rows
         )
         """,

@@ -27,7 +27,7 @@ from chatgraph.formats import (
     json_items_relation,
     read_numbered,
 )
-from chatgraph.formats._twitter import json_columns, unescape
+from chatgraph.formats._twitter import json_columns, rt_prefix_handle, unescape
 
 _USER = {"id": "VARCHAR", "username": "VARCHAR", "name": "VARCHAR"}
 _FIELDS = {
@@ -502,11 +502,11 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
         con,
         "v2_listed_mentions",
         ["record_no"],
-        r"""
+        f"""
         select x.record_no, x.item_no,
                case when o.id is not null then o.ms else x.t.entities.mentions end as ms,
                case when xr.rt_id is not null and o.id is null
-                    then nullif(regexp_extract(x.t.text, '^RT @(\w+):', 1), '') end as drop_h
+                    then {rt_prefix_handle("x.t.text")} end as drop_h
         from v2_tweets x
         left join v2_tweet_refs xr using (record_no)
         left join (select item_no, r.id as id, r.entities.mentions as ms from v2_refs) o
