@@ -91,9 +91,26 @@ def friendly(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from chatgraph import __version__
+
+        typer.echo(f"chatgraph {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print chatgraph's version and exit.",
+        ),
+    ] = False,
 ) -> None:
     """chatgraph: archive hashtag chats, split them into question threads, map who connects.
 
@@ -242,20 +259,49 @@ ResultOutput = Annotated[
 ]
 
 
+QueryDirsOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--dir",
+        "-d",
+        help="A folder of your own .sql queries, searched before the shipped ones; repeat for more "
+        "(or list them in CHATGRAPH_QUERIES).",
+    ),
+]
+
+
 @app.command("queries")
 @friendly
-def queries_list(output: FormatOption = TableFormat.table) -> None:
-    """List the named research queries in queries/ with their titles and parameters.
+def queries_list(
+    dirs: QueryDirsOption = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db", envvar="CHATGRAPH_DB", hidden=True, help="Not needed to list queries."
+        ),
+    ] = None,
+    output: FormatOption = TableFormat.table,
+) -> None:
+    """List the named research queries (shipped ones and your own) with their parameters.
+
+    Your own folders come first (--dir, then CHATGRAPH_QUERIES); a query of yours with a shipped
+    query's name replaces it.
 
     Example: chatgraph queries
+    Example: chatgraph queries --dir my_queries/
     """
     from chatgraph import queries as queriesmod
 
     rows = [
-        {"name": q.name, "title": q.title, "params": ", ".join(map(str, q.params))}
-        for q in queriesmod.find()
+        {
+            "name": q.name,
+            "title": q.title,
+            "params": ", ".join(map(str, q.params)),
+            "from": queriesmod.origin(q),
+        }
+        for q in queriesmod.find(queriesmod.search_path(dirs or []))
     ]
-    schema = {"name": pl.String, "title": pl.String, "params": pl.String}
+    schema = {"name": pl.String, "title": pl.String, "params": pl.String, "from": pl.String}
     show(pl.DataFrame(rows, schema=schema), output, title="Queries (run one: chatgraph query NAME)")
 
 
@@ -273,15 +319,18 @@ def query_run(
     show_sql: Annotated[
         bool, typer.Option("--show", help="Describe the query and print its SQL; run nothing.")
     ] = False,
+    dirs: QueryDirsOption = None,
 ) -> None:
-    """Run a named query from queries/ with its parameters bound (never pasted into the SQL).
+    """Run a named query (see chatgraph queries) with its parameters bound, never pasted into
+    the SQL. Your own folders (--dir, CHATGRAPH_QUERIES) are searched before the shipped queries.
 
     Example: chatgraph query top_participants_per_year -p chat=hcldr -p limit=5 --format csv
+    Example: chatgraph query my_measure --dir my_queries/ -p chat=hcldr
     """
     from chatgraph import queries as queriesmod
     from chatgraph.output import emit
 
-    query = queriesmod.get(name)
+    query = queriesmod.get(name, queriesmod.search_path(dirs or []))
     if show_sql:
         typer.echo(f"{query.name}: {query.title}")
         typer.echo(query.description)
@@ -493,9 +542,21 @@ def demo_cmd(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="The folder to write everything into.")
     ] = Path("out"),
+    samples: Annotated[
+        Path | None,
+        typer.Option(
+            "--samples",
+            help="A folder of exports to use instead of the bundled samples (chats stay in UTC).",
+        ),
+    ] = None,
 ) -> None:
     """The whole pipeline on the sample exports: load them into OUTPUT/chatgraph.duckdb (afresh),
     show the load, the sessions and the growth, and write graphs, maps, transcripts and reports.
+
+    The bundled samples are a simulated #HCLDR (2016-2024, Tuesdays 20:30 America/New_York, in
+    every supported format) and a #USCAP conference hashtag; an installed chatgraph makes them
+    with its simulator in OUTPUT/sample_exports/. Each chat gets its time zone, as a moderator
+    would set it.
 
     Example: chatgraph demo --output out/
     """
@@ -503,7 +564,9 @@ def demo_cmd(
 
     with _step_bar() as bar:
         task = bar.add_task("demo")
-        result = demo.run(output, step=lambda what: bar.update(task, description=what))
+        result = demo.run(
+            output, samples=samples, step=lambda what: bar.update(task, description=what)
+        )
     show(result.loaded, TableFormat.table, title=f"Loaded into {_short(str(result.db))}")
     for chat, df in result.sessions.items():
         show(df, TableFormat.table, title=f"Sessions of {chat} by year")
