@@ -14,7 +14,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from chatgraph import db as dbmod
-from chatgraph.errors import ChatgraphError
+from chatgraph.errors import ChatgraphError, UsageError
 from chatgraph.output import DataFormat, TableFormat, err_console, show
 
 app = typer.Typer(
@@ -150,8 +150,12 @@ def load(
             help="Chat to file the posts under (default: each file's dominant hashtag).",
         ),
     ] = None,
-    format: Annotated[
-        str, typer.Option("--format", help="Input format, or auto to sniff it.")
+    input_format: Annotated[
+        str,
+        typer.Option(
+            "--as",
+            help="Read every file as this export format (see the list below), or auto to sniff it.",
+        ),
     ] = "auto",
     strict: Annotated[
         bool,
@@ -172,13 +176,30 @@ def load(
             help="Column mapping for a generic CSV: id=...,author=...,created_at=...,text=...",
         ),
     ] = None,
-    output: FormatOption = TableFormat.table,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="Output the load's table as table, csv or json.")
+    ] = "table",
 ) -> None:
     """Load chat exports into the archive (one transaction per file), then update sessions and threads.
 
+    The format of each file is sniffed from its first bytes; --as NAME reads every file as one
+    format: twitter-v1, twitter-v2, twarc-csv, tags, twitter-archive, rtweet, generic-csv,
+    mastodon, bluesky.
+
     Example: chatgraph load sample_exports/ --db hcldr.duckdb
+    Example: chatgraph load search.json --as twitter-v1 --chat hcldr
+    Example: chatgraph load sheet.csv --columns id=ID,author=User,created_at=Date,text=Tweet
     """
-    from chatgraph import ingest
+    from chatgraph import formats, ingest
+
+    if output_format not in TableFormat.__members__:
+        hint = (
+            f"; to read the files as {output_format}, use --as {output_format}"
+            if output_format in formats.format_names()
+            else ""
+        )
+        raise UsageError(f"--format {output_format}: the output is table, csv or json{hint}")
+    output = TableFormat(output_format)
 
     mapping = None
     if columns:
@@ -215,13 +236,15 @@ def load(
             con,
             paths,
             chat=chat,
-            format=format,
+            format=input_format,
             strict=strict,
             account=account,
             columns=mapping,
             progress=on_phase,
         )
         bar.update(task, completed=len(files))
+    not_exports = [r for r in results if r.not_export and r.skipped]
+    results = [r for r in results if r not in not_exports]
     rows = [
         {
             "file": _short(r.path),
@@ -233,6 +256,16 @@ def load(
     schema = {"file": pl.String, "format": pl.String, "chat": pl.String, "records": pl.Int64, "inserted": pl.Int64,
               "duplicates": pl.Int64, "rejected": pl.Int64, "status": pl.String}  # fmt: skip
     show(pl.DataFrame(rows, schema=schema), output, title=f"Loaded into {db}")
+    if not_exports:
+        names = ", ".join(_short(r.path) for r in not_exports)
+        err_console.print(
+            f"Skipped {_plural(len(not_exports), 'file')} found in folders that "
+            f"{'is not a chat export' if len(not_exports) == 1 else 'are not chat exports'}: "
+            f"{names} (load one by name to see why)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     for r in results:
         if r.error:
             err_console.print(f"Error: {r.error}", markup=False, highlight=False, soft_wrap=True)
