@@ -207,7 +207,7 @@ def load(
         for part in columns.split(","):
             key, sep, value = part.partition("=")
             if not sep or not key.strip() or not value.strip():
-                raise ChatgraphError(
+                raise UsageError(
                     f"--columns: {part!r} is not NAME=COLUMN (e.g. id=tweet_id,text=body)"
                 )
             mapping[key.strip()] = value.strip()
@@ -516,6 +516,8 @@ def map_cmd(
 
     con = dbmod.connect(db, read_only=True)
     try:
+        if session is not None:  # the id names its chat
+            chat, session = _session_of(con, session, chat)
         with privacy.pseudonymized(con, pseudonymize) as source:
             result = maps.write_map(source, output, chat, year=year, years=years, session=session,
                                     kinds=kinds, min_weight=min_weight, color=color)  # fmt: skip
@@ -667,8 +669,17 @@ def _scope(con: duckdb.DuckDBPyConnection, chat: str | None, year: int | None, y
            session: str | None, question: int | None) -> Any:  # fmt: skip
     from chatgraph.graphs import Scope, parse_years
 
+    if session is not None:  # the id names its chat
+        chat, session = _session_of(con, session, chat)
     return Scope(resolve_chat(con, chat), year=year, years=parse_years(years) if years else None,
                  session=session, question=question)  # fmt: skip
+
+
+def _session_of(con: duckdb.DuckDBPyConnection, session: str, chat: str | None) -> tuple[str, str]:
+    """(chat, session id) of --session ID (or --session latest with --chat)."""
+    from chatgraph.sessions import resolve_session
+
+    return resolve_session(con, session, chat)
 
 
 def _kind_weights(text: str | None) -> dict[str, float] | None:
@@ -682,7 +693,7 @@ def _kind_weights(text: str | None) -> dict[str, float] | None:
         except ValueError:
             sep = ""
         if not sep:
-            raise ChatgraphError(f"--weights: {part!r} is not KIND=NUMBER (e.g. reply=2,mention=1)")
+            raise UsageError(f"--weights: {part!r} is not KIND=NUMBER (e.g. reply=2,mention=1)")
     return out
 
 
@@ -1015,20 +1026,27 @@ def threads_cmd(
     ],
     db: DbOption = DEFAULT_DB,
     output: FormatOption = TableFormat.table,
+    chat: Annotated[
+        str | None,
+        typer.Option("--chat", "-c", help="The chat of `latest` (default: the only one)."),
+    ] = None,
 ) -> None:
     """One row per question of a session: when and by whom it was asked, its posts and participants,
-    and how they were assigned (tag, reply, retweet, quote, time).
+    and how they were assigned (tag, reply, retweet, quote, time). SESSION may be latest.
 
     Example: chatgraph threads hcldr-2016-03-01 --format csv
+    Example: chatgraph threads latest --chat hcldr
     """
     from chatgraph import threads as threadsmod
+    from chatgraph.sessions import resolve_session
 
     con = dbmod.connect(db, read_only=True)
     try:
-        df = threadsmod.table(con, session.strip())
+        _, session_id = resolve_session(con, session, chat)
+        df = threadsmod.table(con, session_id)
     finally:
         con.close()
-    show(df, output, title=f"Questions of {session.strip()}")
+    show(df, output, title=f"Questions of {session_id}")
 
 
 @app.command("transcript")
@@ -1045,17 +1063,25 @@ def transcript_cmd(
         Path | None, typer.Option("--output", "-o", help="Write the transcript to this file.")
     ] = None,
     pseudonymize: PseudonymizeOption = False,
+    chat: Annotated[
+        str | None,
+        typer.Option("--chat", "-c", help="The chat of `latest` (default: the only one)."),
+    ] = None,
 ) -> None:
     """A session's transcript grouped by question, with who took part and gaps in the record.
+    SESSION is a session id, or latest for the chat's most recent session.
 
     Example: chatgraph transcript hcldr-2016-03-01 --format html --output hcldr-2016-03-01.html
+    Example: chatgraph transcript latest --chat hcldr
     """
     from chatgraph import privacy, transcripts
+    from chatgraph.sessions import resolve_session
 
     con = dbmod.connect(db, read_only=True)
     try:
+        _, session_id = resolve_session(con, session, chat)
         p = privacy.pseudonymizer(con, pseudonymize)
-        text = transcripts.render(con, session.strip(), format, p)
+        text = transcripts.render(con, session_id, format, p)
     finally:
         con.close()
     if output is None:

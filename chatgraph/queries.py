@@ -338,7 +338,7 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     if kind is duckdb.StatementType.MULTI:
         # A PIVOT that looks up its own column values first (or a CREATE/INSERT around one) is
         # several statements; DuckDB does not say which, so none of them runs.
-        raise ChatgraphError(
+        raise UsageError(
             "the archive is opened read-only by `sql`; this PIVOT runs several statements and is "
             "refused; list its values instead: PIVOT ... ON column IN ('a', 'b') USING ..."
         )
@@ -346,15 +346,18 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
         # EXPLAIN ANALYZE runs the statement it explains: that one must be a SELECT too.
         inner = _EXPLAIN_RE.sub("", statements[0].query, count=1)
         try:
-            check_read_only(con, inner)
+            explained = con.extract_statements(inner)
+            if len(explained) != 1:
+                raise UsageError(f"EXPLAIN of {len(explained)} statements")
         except (duckdb.Error, UsageError) as e:
-            raise ChatgraphError(
+            raise UsageError(
                 "the archive is opened read-only by `sql`; it cannot tell what this EXPLAIN "
                 "explains, so it is refused; EXPLAIN a single SELECT"
             ) from e
+        check_read_only(con, inner)
         return
     if kind not in READ_STATEMENTS:
-        raise ChatgraphError(
+        raise UsageError(
             f"the archive is opened read-only by `sql`; {kind.name} statements are refused "
             "(only SELECT and EXPLAIN run); write results to a file with --output, "
             "or the whole archive with chatgraph export"
@@ -367,7 +370,7 @@ def run_sql(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
     try:
         return con.sql(sql).pl()
     except duckdb.PermissionException as e:
-        raise ChatgraphError(
+        raise UsageError(
             "`sql` reads the archive only and cannot reach files, extensions or the network "
             f"({str(e).strip().splitlines()[0]}); use duckdb itself for that"
         ) from e
