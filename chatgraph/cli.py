@@ -61,6 +61,14 @@ KindsOption = Annotated[
         "--kinds", help="Interaction kinds, comma-separated: reply,mention,retweet,quote."
     ),
 ]
+ByAccountOption = Annotated[
+    bool,
+    typer.Option(
+        "--by-account",
+        help="Count accounts, not people: each account alone, as if no accounts were linked "
+        "(see chatgraph people).",
+    ),
+]
 DEFAULT_DB = Path(dbmod.DEFAULT_DB)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -505,6 +513,7 @@ def map_cmd(
         typer.Option("--color", help="Colour nodes by community or by first-year (first post)."),
     ] = "community",
     pseudonymize: PseudonymizeOption = False,
+    by_account: ByAccountOption = False,
 ) -> None:
     """Write an interactive connection map: one self-contained HTML file that opens offline.
 
@@ -520,7 +529,8 @@ def map_cmd(
             chat, session = _session_of(con, session, chat)
         with privacy.pseudonymized(con, pseudonymize) as source:
             result = maps.write_map(source, output, chat, year=year, years=years, session=session,
-                                    kinds=kinds, min_weight=min_weight, color=color)  # fmt: skip
+                                    kinds=kinds, min_weight=min_weight, color=color,
+                                    by_account=by_account)  # fmt: skip
     finally:
         con.close()
     new = f", {result.new_edges} new in {result.frames[-1]}"
@@ -546,6 +556,7 @@ def report_cmd(
     db: DbOption = DEFAULT_DB,
     chat: ChatOption = None,
     pseudonymize: PseudonymizeOption = False,
+    by_account: ByAccountOption = False,
 ) -> None:
     """Write the chat's report: growth plots, top contributors, core members, communities, the
     sessions with links to their transcripts, and the last year's map; it opens offline.
@@ -563,7 +574,9 @@ def report_cmd(
                 bar.update(task, description=f"{what} {done}/{total}")
 
             with privacy.pseudonymized(con, pseudonymize) as source:
-                result = report.write_report(source, output, chat, progress=progress)
+                result = report.write_report(
+                    source, output, chat, progress=progress, by_account=by_account
+                )
     finally:
         con.close()
     typer.echo(
@@ -637,20 +650,27 @@ def forget_cmd(
 ) -> None:
     """Remove an account: its posts, retweets of them, its interactions and connections, its
     mentions, and @handle in other posts' text (replaced by @[removed]); later loads skip it.
+    An account linked to others (chatgraph people) is a person: all their accounts go.
 
     Example: chatgraph forget @alice --chat hcldr --yes
     """
-    from chatgraph import privacy
+    from chatgraph import people, privacy
 
     name = privacy.normalise_handle(handle)
     where = f"chat {chat.strip().lstrip('#').lower()}" if chat else "all chats"
+    con = dbmod.connect(db)
+    handles = people.accounts_of(con, name)  # a person's accounts all go
     if not yes:
         typer.confirm(
-            f"Remove @{name} and every trace of it from {where} in {db}? This cannot be undone",
+            f"Remove {', '.join('@' + h for h in handles)} and every trace of "
+            f"{'them' if len(handles) > 1 else 'it'} from {where} in {db}? This cannot be undone",
             abort=True,
         )
-    con = dbmod.connect(db)
-    done = privacy.forget(con, handle, chat=chat)
+    for done in people.forget(con, name, chat=chat):
+        _forgot(done)
+
+
+def _forgot(done: Any) -> None:
     scope = f"chat {done.chat_id}" if done.chat_id else "all chats"
     typer.echo(
         f"Forgot @{done.handle} in {scope}: {_plural(done.posts, 'post')}, "
@@ -724,6 +744,7 @@ def graph_cmd(
         ),
     ] = None,
     pseudonymize: PseudonymizeOption = False,
+    by_account: ByAccountOption = False,
 ) -> None:
     """Write the interaction graph (accounts, and who replied to, mentioned, retweeted or quoted whom).
 
@@ -744,7 +765,13 @@ def graph_cmd(
     try:
         with privacy.pseudonymized(con, pseudonymize) as source:
             scope = _scope(source, chat, year, years, session, question)
-            g = graphs.build(source, scope, graphs.parse_kinds(kinds), _kind_weights(weights))
+            g = graphs.build(
+                source,
+                scope,
+                graphs.parse_kinds(kinds),
+                _kind_weights(weights),
+                by_account=by_account,
+            )
     finally:
         con.close()
     graphs.write(g, output, fmt)
@@ -827,10 +854,12 @@ def growth_cmd(
             help="Count accounts that only retweet as participants for newcomers, returning and retention.",
         ),
     ] = False,
+    by_account: ByAccountOption = False,
     output: FormatOption = TableFormat.table,
 ) -> None:
     """How the community grows: sessions, posts, participants, newcomers, returning, retention to the
-    next year, new and cumulative connections, median new connections per newcomer.
+    next year, new and cumulative connections, median new connections per newcomer. Counts people:
+    accounts linked with chatgraph people are one participant; --by-account counts accounts.
 
     Example: chatgraph growth --chat hcldr --by year --format csv
     """
@@ -839,7 +868,7 @@ def growth_cmd(
     con = dbmod.connect(db, read_only=True)
     try:
         name = resolve_chat(con, chat)
-        df = growth(con, name, by=by, include_retweeters=include_retweeters)
+        df = growth(con, name, by=by, include_retweeters=include_retweeters, by_account=by_account)
     finally:
         con.close()
     show(df, output, title=f"Growth of {name} by {by}")
@@ -857,9 +886,10 @@ def overlap_cmd(
             "--list", help="List the shared accounts or connections instead of the counts."
         ),
     ] = None,
+    by_account: ByAccountOption = False,
     output: FormatOption = TableFormat.table,
 ) -> None:
-    """Accounts (authors) and connections (pairs) two chats share.
+    """People (authors; linked accounts are one person) and connections (pairs) two chats share.
 
     Example: chatgraph overlap hcldr uscap --list connections
     """
@@ -871,7 +901,7 @@ def overlap_cmd(
         raise UsageError(f"--list {list_what!r}: choose accounts or connections")
     con = dbmod.connect(db, read_only=True)
     try:
-        result = overlap(con, resolve(con, chat_a), resolve(con, chat_b))
+        result = overlap(con, resolve(con, chat_a), resolve(con, chat_b), by_account=by_account)
     finally:
         con.close()
     if list_what == "accounts":
@@ -888,6 +918,177 @@ def overlap_cmd(
         )
     else:
         show(result.summary(), output, title=f"Overlap of {result.chat_a} and {result.chat_b}")
+
+
+# ---------------------------------------------------------------- people: one person's accounts (issue 16)
+
+people_app = typer.Typer(
+    no_args_is_help=False,
+    help="Link one person's accounts across Twitter, Mastodon and Bluesky, so that growth, maps, "
+    "overlap and the report count people, not handles.\n\n"
+    "Example: chatgraph people link @HCLDRchat hcldr@mastodon.social hcldr.bsky.social",
+    rich_markup_mode=None,
+)
+app.add_typer(people_app, name="people")
+
+
+@people_app.callback(invoke_without_command=True)
+@friendly
+def people_list(
+    ctx: typer.Context,
+    db: DbOption = DEFAULT_DB,
+    output: FormatOption = TableFormat.table,
+) -> None:
+    """List the people: one row per linked account, with where the link came from and when.
+
+    Example: chatgraph people --db hcldr.duckdb
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from chatgraph import people
+
+    con = dbmod.connect(db)
+    try:
+        df = people.people(con)
+    finally:
+        con.close()
+    show(df, output, title=f"People in {db} ({df['person'].n_unique()} with linked accounts)")
+
+
+@people_app.command("list")
+@friendly
+def people_list_cmd(db: DbOption = DEFAULT_DB, output: FormatOption = TableFormat.table) -> None:
+    """List the people (the same as chatgraph people).
+
+    Example: chatgraph people list --format csv > people.csv
+    """
+    from chatgraph import people
+
+    con = dbmod.connect(db)
+    try:
+        df = people.people(con)
+    finally:
+        con.close()
+    show(df, output, title=f"People in {db} ({df['person'].n_unique()} with linked accounts)")
+
+
+def _linked(done: Any) -> None:
+    merged = f" (merged {', '.join(done.merged)})" if done.merged else ""
+    typer.echo(f"Linked {done.person_id}: {', '.join('@' + h for h in done.handles)}{merged}")
+
+
+@people_app.command("link")
+@friendly
+def people_link(
+    accounts: Annotated[
+        list[str],
+        typer.Argument(help="Two or more accounts: handle, Mastodon acct, Bluesky handle or DID."),
+    ],
+    db: DbOption = DEFAULT_DB,
+    person: Annotated[
+        str | None,
+        typer.Option("--person", help="The person's id (default: the first account's handle)."),
+    ] = None,
+) -> None:
+    """Declare that these accounts are one person (an account already linked brings its person).
+
+    Example: chatgraph people link @HCLDRchat hcldr@mastodon.social hcldr.bsky.social
+    """
+    from chatgraph import people
+
+    con = dbmod.connect(db)
+    try:
+        _linked(people.link(con, accounts, person=person))
+    finally:
+        con.close()
+
+
+@people_app.command("unlink")
+@friendly
+def people_unlink(
+    accounts: Annotated[
+        list[str] | None, typer.Argument(help="Accounts to take out of their person.")
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+    person: Annotated[
+        str | None, typer.Option("--person", help="Dissolve this person: all their links go.")
+    ] = None,
+) -> None:
+    """Undo links: each account named (or every account of --person) is its own person again.
+
+    Example: chatgraph people unlink hcldr.bsky.social
+    """
+    from chatgraph import people
+
+    if bool(accounts) == bool(person):
+        raise UsageError("name the accounts to unlink, or --person NAME (not both)")
+    con = dbmod.connect(db)
+    try:
+        removed = (
+            people.unlink_person(con, person) if person else people.unlink(con, accounts or [])
+        )
+    finally:
+        con.close()
+    for who, handle in removed:
+        typer.echo(f"Unlinked @{handle} from {who}")
+
+
+@people_app.command("load")
+@friendly
+def people_load(
+    file: Annotated[Path, typer.Argument(help="A people file: CSV (person,account) or TOML.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Load a people file kept under version control: its links replace those of the last file
+    loaded (declared and accepted links stay). CSV has a header person,account; TOML has
+    [people] with person = ["@handle", "acct@instance", "handle.bsky.social"].
+
+    Example: chatgraph people load people.toml
+    """
+    from chatgraph import people
+
+    con = dbmod.connect(db)
+    try:
+        done = people.load_file(con, file)
+    finally:
+        con.close()
+    typer.echo(
+        f"Loaded {file}: {_plural(done.people, 'person', 'people')}, "
+        f"{_plural(done.accounts, 'account')} ({_plural(done.replaced, 'link')} of an earlier "
+        "file replaced)"
+    )
+
+
+@people_app.command("suggest")
+@friendly
+def people_suggest(
+    db: DbOption = DEFAULT_DB,
+    chat: ChatOption = None,
+    accept: Annotated[
+        list[int] | None,
+        typer.Option("--accept", help="Link the suggestion of this rank (repeat for more)."),
+    ] = None,
+    output: FormatOption = TableFormat.table,
+) -> None:
+    """Suggest accounts on different platforms that may be one person, with the evidence: the same
+    display name, the same or a similar handle, a post that announces the move, shared partners.
+    Nothing is linked until you accept a rank.
+
+    Example: chatgraph people suggest && chatgraph people suggest --accept 1 --accept 3
+    """
+    from chatgraph import people
+
+    con = dbmod.connect(db)
+    try:
+        name = resolve_chat(con, chat) if chat else None
+        if accept:
+            for done in people.accept(con, accept, name):
+                _linked(done)
+            return
+        df = people.suggest(con, name)
+    finally:
+        con.close()
+    show(df, output, title="Accounts that may be one person (accept with --accept RANK)")
 
 
 # ---------------------------------------------------------------- chats, sessions, transcript (issue 4)

@@ -58,6 +58,14 @@ CHAT_FILTERS: dict[str, str] = {
     "post_threads": "chat_id = $chat",
     "interactions": "chat_id = $chat",
     "connections": "chat_id = $chat",
+    # the people layer: the links of the chat's accounts, and its person-level views
+    "person_accounts": """handle in (
+        select source_handle from interactions where chat_id = $chat
+        union select target_handle from interactions where chat_id = $chat
+        union select lower(author_handle) from posts where chat_id = $chat
+    )""",
+    "person_interactions": "chat_id = $chat",
+    "person_connections": "chat_id = $chat",
 }
 
 

@@ -23,7 +23,7 @@ from urllib.parse import quote
 import duckdb
 import polars as pl
 
-from chatgraph import graphs, growth, maps, sessions, transcripts
+from chatgraph import graphs, growth, maps, people, sessions, transcripts
 from chatgraph.chats import resolve
 from chatgraph.errors import ChatgraphError
 from chatgraph.interactions import CONNECTING_KINDS
@@ -254,12 +254,19 @@ def top_contributors(
 
 
 def community_sizes(
-    con: duckdb.DuckDBPyConnection, chat: str, years: list[int], seed: int = SEED
+    con: duckdb.DuckDBPyConnection,
+    chat: str,
+    years: list[int],
+    seed: int = SEED,
+    by_account: bool = False,
 ) -> pl.DataFrame:
-    """Per year: accounts connected that year, the number of Louvain communities and their sizes."""
+    """Per year: people (or accounts) connected that year, the number of Louvain communities and
+    their sizes."""
     rows = []
     for year in years:
-        g = graphs.build(con, graphs.Scope(chat, year=year), CONNECTING_KINDS)
+        g = graphs.build(
+            con, graphs.Scope(chat, year=year), CONNECTING_KINDS, by_account=by_account
+        )
         if g.number_of_nodes() == 0:
             continue
         parts = graphs.communities(g, seed=seed)
@@ -322,19 +329,23 @@ def write_report(
     *,
     seed: int = SEED,
     progress: Progress | None = None,
+    by_account: bool = False,
 ) -> ReportResult:
-    """Write the chat's report to ``output`` and its transcripts and maps to ``<stem>_files/``."""
+    """Write the chat's report to ``output`` and its transcripts and maps to ``<stem>_files/``.
+
+    Its growth, maps, core and communities count people (linked accounts as one), unless
+    ``by_account``."""
     chat = resolve(con, chat)
     out = Path(output)
     assets = out.parent / f"{out.stem}_files"
     (assets / "transcripts").mkdir(parents=True, exist_ok=True)
     step = progress or (lambda what, done, total: None)
 
-    by_year = growth.growth(con, chat, "year")
+    by_year = growth.growth(con, chat, "year", by_account=by_account)
     if by_year.height == 0:
         raise ChatgraphError(f"chat {chat!r} has no posts yet; load some exports first")
     try:
-        by_session = growth.growth(con, chat, "session")
+        by_session = growth.growth(con, chat, "session", by_account=by_account)
     except ChatgraphError:
         by_session = None
     session_rows = sessions.table(con, chat)
@@ -367,9 +378,13 @@ def write_report(
     if years_with:
         last = years_with[-1]
         step("maps", 0, 2)
-        last_map = maps.write_map(con, assets / f"map-{last}.html", chat, year=last, seed=seed)
+        last_map = maps.write_map(
+            con, assets / f"map-{last}.html", chat, year=last, seed=seed, by_account=by_account
+        )
         step("maps", 1, 2)
-        all_map = maps.write_map(con, assets / "map-all-years.html", chat, seed=seed)
+        all_map = maps.write_map(
+            con, assets / "map-all-years.html", chat, seed=seed, by_account=by_account
+        )
         step("maps", 2, 2)
         written_maps = [last_map.path, all_map.path]
         last_href = _href(assets.name, last_map.path.name)
@@ -386,19 +401,20 @@ def write_report(
     step("tables", 0, 1)
     years = by_year["year"].to_list()
     contributors = top_contributors(con, chat)
-    core = graphs.core_members(con, chat, CONNECTING_KINDS)
-    comms = community_sizes(con, chat, years_with, seed=seed)
+    core = graphs.core_members(con, chat, CONNECTING_KINDS, by_account=by_account)
+    comms = community_sizes(con, chat, years_with, seed=seed, by_account=by_account)
     step("tables", 1, 1)
 
     plots = [plot_participants(by_year), plot_retention(by_year), plot_connections(by_year)]
     session_plot = plot_sessions(by_session) if by_session is not None and by_session.height else ""
 
+    pairs = "connections" if by_account or not people.has_people(con) else "person_connections"
     totals = con.execute(
-        """
+        f"""
         select (select count(*) from posts where chat_id = $c),
                (select count(distinct lower(author_handle)) from posts where chat_id = $c),
                (select count(*) from sessions where chat_id = $c),
-               (select count(*) from connections where chat_id = $c)
+               (select count(*) from {pairs} where chat_id = $c)
         """,
         {"c": chat},
     ).fetchone()

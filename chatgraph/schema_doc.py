@@ -178,6 +178,58 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "interactions": "Replies, mentions and quotes between them, both ways.",
         },
     ),
+    "person_accounts": (
+        "One row per account linked to a person (`chatgraph people`): the accounts one person used "
+        "across platforms. An account in no row is its own person, its person id its handle, so "
+        "with no links every person-level view equals its account-level table.",
+        {
+            "person_id": "The person: the handle of the first account linked (or the name given "
+            "with `--person`); lower-cased.",
+            "platform": "The account's platform: `twitter`, `mastodon` or `bluesky`.",
+            "handle": "The account's handle, lower-cased as in `interactions` and `connections` "
+            "(Twitter screen name, Mastodon `user@instance`, Bluesky handle).",
+            "account_id": "The account's id on its platform (Twitter user id, Mastodon acct, "
+            "Bluesky DID).",
+            "origin": "Where the link came from: `declared` (`people link`), `file` (`people "
+            "load`), `suggested` (a suggestion accepted with `people suggest --accept`).",
+            "evidence": "Why: the people file's path, or the accepted suggestion's score and "
+            "evidence; null for a declared link.",
+            "linked_at": "When the link was made.",
+        },
+    ),
+    "person_interactions": (
+        "View: `interactions` with each side's person. An interaction between two accounts of one "
+        "person is left out (like a reply to oneself).",
+        {
+            "post_id": "The post that makes it.",
+            "created_at": "When that post was published.",
+            "chat_id": "The chat.",
+            "session_id": "The post's session, if any.",
+            "question": "The post's question thread, if any.",
+            "kind": "`reply`, `mention`, `retweet` or `quote`.",
+            "source_id": "The author's account id.",
+            "source_handle": "The author's handle.",
+            "target_id": "The account id of the one replied to, mentioned, retweeted or quoted.",
+            "target_handle": "That account's handle.",
+            "source_person": "The author's person (`person_accounts.person_id`, else the handle).",
+            "target_person": "The other side's person.",
+        },
+    ),
+    "person_connections": (
+        "View: one row per unordered pair of people with at least one reply, mention or quote "
+        "between them in a chat; the person-level `connections`. Its `first_year` counts the new "
+        "connections of a year between people, so a pair who met on Twitter is not new again on "
+        "Mastodon once their accounts are linked.",
+        {
+            "chat_id": "The chat.",
+            "a_person": "One person of the pair (stored once, a < b).",
+            "b_person": "The other person.",
+            "first_seen_at": "The time of their earliest interaction, from any of their accounts.",
+            "first_year": "Its year in the chat's time zone: the pair is a new connection of that "
+            "year.",
+            "interactions": "Replies, mentions and quotes between them, both ways.",
+        },
+    ),
 }
 
 # Tables kept out of the documentation and the Parquet export, and why.

@@ -1133,3 +1133,73 @@ def generate(
     account ids and handles), to show overlap between chats (e.g. #HCLDR members at #USCAP).
     """
     return _Generator(spec or ChatSpec(), seed, community).run()
+
+
+# --------------------------------------------------------------------------------------------------
+# people: which accounts of several chats are one person
+
+
+def people(chats: Iterable[SimulatedChat]) -> dict[str, str]:
+    """Which accounts of ``chats`` (in the order a community moved through them) are one person:
+    account key → the person's key, the key of their account in the first chat that has them.
+
+    The model moves two kinds of account from one platform to the next: a chat's hosts (``hosts[i]``
+    of each chat of the same hashtag is one person: ``HCLDRchat``, ``hcldr@mastodon.social``,
+    ``hcldr.bsky.social``) and the organisations people mention (one organisation, one name, on
+    every platform). Every other member of a chat on a new platform was simulated as someone new.
+    Only accounts that show in a post (as its author or in its interactions) count, and only people
+    with two or more of those are in the map: an account absent from it is its own person.
+    """
+    chats = list(chats)
+    person_of: dict[str, str] = {}
+    hosts: dict[tuple[str, int], str] = {}
+    orgs: dict[str, str] = {}
+    for chat in chats:
+        shown = {p.author.key for p in chat.posts}
+        shown |= {k for _, _, a, b in chat.interactions for k in (a, b)}
+        for acct in chat.accounts:
+            if acct.key not in shown:
+                continue
+            if acct.role == "host" and acct.handle in chat.spec.hosts:
+                slot = (chat.spec.hashtag.lower(), chat.spec.hosts.index(acct.handle))
+                person_of[acct.key] = hosts.setdefault(slot, acct.key)
+            elif acct.role == "external":
+                person_of[acct.key] = orgs.setdefault(acct.name.lower(), acct.key)
+    groups: dict[str, set[str]] = {}
+    for key, person in person_of.items():
+        groups.setdefault(person, set()).add(key)
+    return {k: p for k, p in person_of.items() if len(groups[p]) > 1}
+
+
+def as_people(
+    chats: Iterable[SimulatedChat], person_of: dict[str, str]
+) -> tuple[dict[int, set[str]], dict[int, set[tuple[str, str]]]]:
+    """The person-level truth of chats that follow one another (a community on Twitter, then
+    Mastodon, then Bluesky), in the first chat's time zone: newcomers per local year (people whose
+    first session of any of the chats falls in it; active participants) and new connections per
+    local year (pairs of people first connected in it; a pair of one person's accounts is none)."""
+    chats = list(chats)
+    zone = chats[0].spec.zone
+    sessions = sorted(
+        ((s, chat) for chat in chats for s in chat.sessions), key=lambda sc: sc[0].starts_at
+    )
+    active = {id(chat): chat.participants(active_only=True) for chat in chats}
+    seen: set[str] = set()
+    newcomers: dict[int, set[str]] = {}
+    for s, chat in sessions:
+        present = {person_of.get(k, k) for k in active[id(chat)][s.key]}
+        newcomers.setdefault(s.local_date.year, set()).update(present - seen)
+        seen |= present
+    first: dict[tuple[str, str], datetime] = {}
+    for chat in chats:
+        for (a, b), t in chat.connections().items():
+            x, y = person_of.get(a, a), person_of.get(b, b)
+            if x == y:
+                continue
+            pair = (x, y) if x < y else (y, x)
+            if pair not in first or t < first[pair]:
+                first[pair] = t
+    connections: dict[int, set[tuple[str, str]]] = {}
+    for pair, t in first.items():
+        connections.setdefault(t.astimezone(zone).year, set()).add(pair)
+    return dict(sorted(newcomers.items())), dict(sorted(connections.items()))
