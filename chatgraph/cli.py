@@ -1068,6 +1068,13 @@ def people_suggest(
         list[int] | None,
         typer.Option("--accept", help="Link the suggestion of this rank (repeat for more)."),
     ] = None,
+    min_score: Annotated[
+        float,
+        typer.Option(
+            "--min-score",
+            help="Show pairs scoring at least this (0-1; a same display name alone is 0.4).",
+        ),
+    ] = 0.5,
     output: FormatOption = TableFormat.table,
 ) -> None:
     """Suggest accounts on different platforms that may be one person, with the evidence: the same
@@ -1082,10 +1089,10 @@ def people_suggest(
     try:
         name = resolve_chat(con, chat) if chat else None
         if accept:
-            for done in people.accept(con, accept, name):
+            for done in people.accept(con, accept, name, min_score):
                 _linked(done)
             return
-        df = people.suggest(con, name)
+        df = people.suggest(con, name, min_score)
     finally:
         con.close()
     show(df, output, title="Accounts that may be one person (accept with --accept RANK)")

@@ -409,7 +409,8 @@ def base_name(handle: str) -> str:
 
 
 def plain_name(name: str | None) -> str:
-    """A display name without credentials after a comma, accents, case and extra spaces."""
+    """A display name without credentials after a comma, accents, case and extra spaces (names
+    compare without spaces too: ``colinhung`` is ``Colin Hung``)."""
     if not name:
         return ""
     name = name.split(",")[0]
@@ -515,7 +516,7 @@ def suggest(
         if pa == pb or (a in same and same.get(b) == same[a]):
             continue
         score, evidence = 0.0, []
-        if plain_name(na) and plain_name(na) == plain_name(nb):
+        if plain_name(na) and plain_name(na).replace(" ", "") == plain_name(nb).replace(" ", ""):
             score += 0.4
             evidence.append(f"same name {na.split(',')[0]!r}")
         likeness = _handle_likeness(a, b)
@@ -534,7 +535,9 @@ def suggest(
         if shared:
             union = partners[a] | partners[b]
             score += 0.3 * len(shared) / len(union)
-            evidence.append(f"{len(shared)} shared partners of {len(union)}")
+            evidence.append(
+                f"{len(shared)} shared partner{'s' if len(shared) > 1 else ''} of {len(union)}"
+            )
         if score >= min_score:
             rows.append(
                 {
@@ -566,11 +569,14 @@ def _named(text: str, handle: str) -> bool:
 
 
 def accept(
-    con: duckdb.DuckDBPyConnection, ranks: list[int], chat: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    ranks: list[int],
+    chat: str | None = None,
+    min_score: float = SUGGEST_MIN_SCORE,
 ) -> list[Linked]:
     """Link the suggestions of these ranks (as :func:`suggest` numbers them now), keeping their
     evidence; origin ``suggested``."""
-    df = suggest(con, chat)
+    df = suggest(con, chat, min_score)
     by_rank = {r["rank"]: r for r in df.iter_rows(named=True)}
     missing = [r for r in ranks if r not in by_rank]
     if missing:
