@@ -444,3 +444,73 @@ def test_suggestion_precision_and_recall_on_simulated_movers(tmp_path, capsys):
     ).fetchall()[0][0]
     assert announced > 0
     con.close()
+
+
+def test_the_report_follows_people(tmp_path, runner):
+    from maparchive import fill
+
+    from chatgraph import report
+
+    con = dbmod.connect(tmp_path / "small.duckdb")
+    fill(con)
+    people.link(con, ["carol", "dave"])  # one person: their 2021 pair is no connection
+    years = [2019, 2020, 2021]
+    assert report.community_sizes(con, "hcldr", years).rows()[-1] == (2021, 2, 1, [2])
+    assert report.community_sizes(con, "hcldr", years, by_account=True).rows()[-1] == (
+        2021, 4, 2, [2, 2],
+    )  # fmt: skip
+    page = report.write_report(con, tmp_path / "r.html").path.read_text(encoding="utf-8")
+    assert "3 sessions · 9 posts · 4 accounts · 4 connections · made by" in page
+    con.close()
+    out = tmp_path / "a.html"
+    r = runner.invoke(app, ["report", "--db", str(tmp_path / "small.duckdb"), "--output",
+                            str(out), "--by-account"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "3 sessions · 9 posts · 4 accounts · 5 connections · made by" in out.read_text(
+        encoding="utf-8"
+    )
+
+
+def test_pseudonymized_copies_keep_people_and_name_nobody(archive, tmp_path):
+    from chatgraph import privacy
+
+    people.load_file(archive, _toml(tmp_path))
+    before = archive.execute(
+        "select first_year, count(*) from person_connections group by 1 order by 1"
+    ).fetchall()
+    with privacy.pseudonymized(archive) as copy:
+        rows = copy.execute("select person_id, handle, evidence from person_accounts").fetchall()
+        assert rows and all(p.startswith("user-") and h.startswith("user-") for p, h, _ in rows)
+        assert {e for _, _, e in rows} == {None}
+        after = copy.execute(
+            "select first_year, count(*) from person_connections group by 1 order by 1"
+        ).fetchall()
+    assert after == before
+
+
+@pytest.mark.slow
+def test_cli_forget_a_person(runner, sample_db, tmp_path):
+    path = tmp_path / "cli.duckdb"
+    shutil.copy(sample_db, path)
+    db = ["--db", str(path)]
+    assert (
+        runner.invoke(app, ["people", "link", "@ColinHung", "colinhung.bsky.social", *db]).exit_code
+        == 0
+    )
+    r = runner.invoke(app, ["forget", "@colinhung.bsky.social", "--yes", *db])
+    assert r.exit_code == 0, r.output
+    assert [
+        line.split(" in ")[0] for line in r.output.splitlines() if line.startswith("Forgot")
+    ] == [
+        "Forgot @colinhung",
+        "Forgot @colinhung.bsky.social",
+    ]
+
+
+def _toml(folder):
+    path = folder / "people.toml"
+    path.write_text(
+        '[people]\nhcldr = ["@HCLDRchat", "hcldr@mastodon.social", "hcldr.bsky.social"]\n',
+        encoding="utf-8",
+    )
+    return path
