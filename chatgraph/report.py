@@ -256,7 +256,11 @@ def top_contributors(
 def community_sizes(
     con: duckdb.DuckDBPyConnection, chat: str, years: list[int], seed: int = SEED
 ) -> pl.DataFrame:
-    """Per year: accounts connected that year, the number of Louvain communities and their sizes."""
+    """Per year: the accounts connected that year (``accounts``: every account with a reply, mention
+    or quote that year, as on the year's map, including accounts that were only mentioned or replied
+    to), how many of them are the year's active participants (as in the growth table), the number of
+    Louvain communities and their sizes."""
+    active = growth.active_by_year(con, chat)
     rows = []
     for year in years:
         g = graphs.build(con, graphs.Scope(chat, year=year), CONNECTING_KINDS)
@@ -267,13 +271,50 @@ def community_sizes(
             {
                 "year": year,
                 "accounts": g.number_of_nodes(),
+                "active_participants": len(active.get(year, set()) & set(g.nodes)),
                 "communities": len(parts),
                 "sizes": [len(p) for p in parts],
             }
         )
-    schema = {"year": pl.Int64, "accounts": pl.Int64, "communities": pl.Int64,
-              "sizes": pl.List(pl.Int64)}  # fmt: skip
+    schema = {"year": pl.Int64, "accounts": pl.Int64, "active_participants": pl.Int64,
+              "communities": pl.Int64, "sizes": pl.List(pl.Int64)}  # fmt: skip
     return pl.DataFrame(rows, schema=schema)
+
+
+@dataclass
+class AccountCounts:
+    """The accounts a chat's report counts in its header."""
+
+    posted: int  # wrote at least one of the chat's posts (retweets included)
+    connected: int  # in at least one connection (the all-years map's accounts)
+    connected_posted: int  # connected and posted
+    connected_never_posted: int  # connected but never posted: only mentioned or replied to
+
+
+def account_counts(con: duckdb.DuckDBPyConnection, chat: str) -> AccountCounts:
+    """Accounts that posted in the chat and accounts in its connections, and how they overlap."""
+    row = con.execute(
+        """
+        with posted as (
+            select distinct lower(coalesce(p.author_handle, a.handle)) as h
+            from posts p
+            left join accounts a
+              on p.author_handle is null and a.platform = p.platform and a.account_id = p.author_id
+            where p.chat_id = $c and coalesce(p.author_handle, a.handle) is not null
+        ),
+        connected as (
+            select a_handle as h from connections where chat_id = $c
+            union
+            select b_handle from connections where chat_id = $c
+        )
+        select (select count(*) from posted),
+               (select count(*) from connected),
+               (select count(*) from connected where h in (select h from posted))
+        """,
+        {"c": chat},
+    ).fetchall()[0]
+    posted, connected, both = row
+    return AccountCounts(posted, connected, both, connected - both)
 
 
 def _display_handles(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -374,8 +415,13 @@ def write_report(
         written_maps = [last_map.path, all_map.path]
         last_href = _href(assets.name, last_map.path.name)
         all_href = _href(assets.name, all_map.path.name)
+        never = (
+            f" ({last_map.never_posted} of them never posted: only mentioned or replied to)"
+            if last_map.never_posted
+            else ""
+        )
         map_html = (
-            f'<p class="meta">{last_map.nodes} accounts, {last_map.edges} pairs, '
+            f'<p class="meta">{last_map.nodes} connected accounts{never}, {last_map.edges} pairs, '
             f"{last_map.new_edges} new connections in {last} (orange). "
             f'<a href="{last_href}">Open it full screen</a> · '
             f'<a href="{all_href}">all years with a year control</a> '
@@ -396,14 +442,14 @@ def write_report(
     totals = con.execute(
         """
         select (select count(*) from posts where chat_id = $c),
-               (select count(distinct lower(author_handle)) from posts where chat_id = $c),
                (select count(*) from sessions where chat_id = $c),
                (select count(*) from connections where chat_id = $c)
         """,
         {"c": chat},
     ).fetchone()
     assert totals is not None
-    n_posts, n_accounts, n_sessions, n_connections = totals
+    n_posts, n_sessions, n_connections = totals
+    accounts = account_counts(con, chat)
 
     contrib_rows = []
     for year in years:
@@ -421,11 +467,11 @@ def write_report(
         more = f" and {len(ordered) - CORE_SHOWN} more" if len(ordered) > CORE_SHOWN else ""
         core_rows.append([str(year), str(k), str(len(ordered)), names + more])
     comm_rows = []
-    for year, accounts, count, sizes in comms.iter_rows():
+    for year, connected, active, count, sizes in comms.iter_rows():
         biggest = ", ".join(str(s) for s in sizes[:COMMUNITY_SIZES_SHOWN])
         if len(sizes) > COMMUNITY_SIZES_SHOWN:
             biggest += f" … ({sum(sizes[COMMUNITY_SIZES_SHOWN:])} in the other {len(sizes) - COMMUNITY_SIZES_SHOWN})"
-        comm_rows.append([str(year), str(accounts), str(count), biggest])
+        comm_rows.append([str(year), str(connected), str(active), str(count), biggest])
     newcomers_of = {}
     if by_session is not None:
         newcomers_of = dict(by_session.select("session_id", "new_connections").iter_rows())
@@ -455,14 +501,24 @@ def write_report(
         f"<title>#{_h(chat)}: community report {span}</title>",
         f"<style>{_CSS}</style></head><body><main>",
         f"<h1>#{_h(chat)}: how the community grew, {span}</h1>",
-        f'<p class="meta">{n_sessions} sessions · {n_posts} posts · {n_accounts} accounts · '
-        f"{n_connections} connections · made by chatgraph on {_h(generated)}</p>",
+        f'<p class="meta">{n_sessions} sessions · {n_posts} posts by {accounts.posted} accounts · '
+        f"{n_connections} connections between {accounts.connected} accounts"
+        + (
+            f", {accounts.connected_never_posted} of whom never posted (only mentioned or replied "
+            "to)"
+            if accounts.connected_never_posted
+            else ""
+        )
+        + f" · made by chatgraph on {_h(generated)}</p>",
         '<nav><a href="#growth">Growth</a><a href="#map">Map</a><a href="#people">People</a>'
         '<a href="#communities">Communities</a><a href="#sessions">Sessions</a></nav>',
         '<section id="growth"><h2>Growth</h2>',
-        '<p class="meta">Participants are active: they wrote at least one post that is not a '
-        "retweet. A newcomer takes part for the first time; a connection is a pair of accounts "
-        "with a reply, mention or quote between them.</p>",
+        '<p class="meta">Participants here are active participants: accounts that wrote at least '
+        "one post that is not a retweet in one of the year's (or the session's) sessions. Accounts "
+        "that only retweeted, and accounts only mentioned or replied to, are not counted, which is "
+        "why the connected accounts of the map and of Communities are more. A newcomer is an "
+        "active participant in their first year (or session) of active participation in the chat; "
+        "a connection is a pair of accounts with a reply, mention or quote between them.</p>",
         '<div class="plots">' + "".join(f"<figure>{p}</figure>" for p in plots) + "</div>",
         f"<figure>{session_plot}</figure>" if session_plot else "",
         "</section>",
@@ -480,11 +536,20 @@ def write_report(
         "</section>",
         '<section id="communities"><h2>Communities per year</h2>',
         '<p class="meta">Louvain communities (seeded) of the year\'s connections, largest '
-        "first.</p>",
-        _table(["year", "accounts", "communities", "sizes"], comm_rows, {1, 2}),
+        "first. Connected accounts: every account with a reply, mention or quote that year, as on "
+        "the year's map, including accounts only mentioned or replied to that never posted. Of "
+        "them active participants: those also among the year's active participants in Growth; an "
+        "active participant without a connection that year is in neither column.</p>",
+        _table(
+            ["year", "connected accounts", "of them active participants", "communities", "sizes"],
+            comm_rows,
+            {1, 2, 3},
+        ),
         "</section>",
         f'<section id="sessions"><h2>Sessions ({len(session_table)})</h2>',
-        '<p class="meta">Each session links to its transcript, grouped by question.</p>',
+        '<p class="meta">Each session links to its transcript, grouped by question. Active '
+        "participants wrote one of the session's posts that is not a retweet; newcomers are the "
+        "active participants active in the chat for the first time.</p>",
         '<div class="scroll">',
         _table(
             [
@@ -492,8 +557,8 @@ def write_report(
                 "session",
                 "starts",
                 "posts",
-                "active",
-                "newcomers",
+                "active participants",
+                "of them newcomers",
                 "new connections",
                 "questions",
             ],

@@ -139,10 +139,16 @@ def test_map_year_control_shows_the_network_growing(browser, archive, tmp_path):
     assert page.evaluate(count) == 5
     page.click("#frame-buttons button:has-text('2019')")
     assert page.evaluate(count) == 3
-    assert page.inner_text("#stats") == "3 accounts · 2 pairs · 2 new connections in 2019"
+    assert (
+        page.inner_text("#stats")
+        == "3 accounts (1 never posted, only mentioned) · 2 pairs · 2 new connections in 2019"
+    )
     page.click("#frame-buttons button:has-text('2020')")
     assert page.evaluate(count) == 5
-    assert page.inner_text("#stats") == "5 accounts · 4 pairs · 2 new connections in 2020"
+    # carol was only mentioned: on the map (connected) but not a participant
+    assert page.inner_text("#stats") == (
+        "5 accounts (1 never posted, only mentioned) · 4 pairs · 2 new connections in 2020"
+    )
     # kinds and minimum weight filter the drawn pairs in the page
     page.fill("#min-weight", "2")
     page.dispatch_event("#min-weight", "change")
@@ -151,7 +157,10 @@ def test_map_year_control_shows_the_network_growing(browser, archive, tmp_path):
     page.dispatch_event("#min-weight", "change")
     page.uncheck("#kinds label:has-text('reply') input")
     # without replies: alice-bob (a mention) and bob-carol are left, neither new in 2020
-    assert page.inner_text("#stats") == "3 accounts · 2 pairs · 0 new connections in 2020"
+    assert (
+        page.inner_text("#stats")
+        == "3 accounts (1 never posted, only mentioned) · 2 pairs · 0 new connections in 2020"
+    )
     opened.clean()
 
 
@@ -194,7 +203,10 @@ def test_busy_map_paints_its_edges(browser, archive, tmp_path, monkeypatch):
     assert page.evaluate("window.chatgraphMap.pairs()") == 5
     assert page.evaluate("window.network.body.data.nodes.length") == 5
     page.click("#frame-buttons button:has-text('2019')")
-    assert page.inner_text("#stats") == "3 accounts · 2 pairs · 2 new connections in 2019"
+    assert (
+        page.inner_text("#stats")
+        == "3 accounts (1 never posted, only mentioned) · 2 pairs · 2 new connections in 2019"
+    )
     x, y = screen_point(page, "net.getPositions(['bob']).bob")
     assert hover_tip(page, page, x, y).splitlines()[0] == "@Bob"
     opened.clean()

@@ -120,17 +120,34 @@ def test_tables(archive, written):
         (2021, "dave", 1),
     ]
     sizes = report.community_sizes(archive, "hcldr", [2019, 2020, 2021])
-    # 2021: alice-bob and carol-dave are two separate pairs
-    assert sizes.rows() == [(2019, 3, 1, [3]), (2020, 4, 1, [4]), (2021, 4, 2, [2, 2])]
+    # 2021: alice-bob and carol-dave are two separate pairs. Connected accounts are more than the
+    # year's active participants: carol never posted (bob mentioned her), in 2020 bob and dave
+    # were only mentioned or replied to, and in 2021 bob only retweeted.
+    assert sizes.rows() == [
+        (2019, 3, 2, 1, [3]),
+        (2020, 4, 2, 1, [4]),
+        (2021, 4, 2, 2, [2, 2]),
+    ]
     _, page = written
-    assert "<tr><td>2021</td><td class=n>4</td><td class=n>2</td><td>2, 2</td></tr>" in page
+    assert (
+        "<tr><td>2021</td><td class=n>4</td><td class=n>2</td><td class=n>2</td><td>2, 2</td></tr>"
+    ) in page
+    assert (
+        "<th>year</th><th class=n>connected accounts</th><th class=n>of them active participants"
+        "</th><th class=n>communities</th><th>sizes</th>"
+    ) in page
     assert (
         '<tr><td>2021</td><td class=n>1</td><td class=n>4</td><td><span class="who">@Alice</span>, '
         '<span class="who">@Bob</span>, <span class="who">@Dave</span>, '
         '<span class="who">@Carol</span></td></tr>'
     ) in page
     assert "<h1>#hcldr: how the community grew, 2019–2021</h1>" in page
-    assert '<p class="meta">3 sessions · 9 posts · 4 accounts · 5 connections · made by' in page
+    # 4 accounts posted; the 5 connected ones include carol, who was only mentioned
+    assert (
+        '<p class="meta">3 sessions · 9 posts by 4 accounts · 5 connections between 5 accounts, '
+        "1 of whom never posted (only mentioned or replied to) · made by"
+    ) in page
+    assert report.account_counts(archive, "hcldr") == report.AccountCounts(4, 5, 4, 1)
 
 
 def test_report_cli(archive, runner, tmp_path):

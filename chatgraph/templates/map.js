@@ -170,8 +170,12 @@
 
   function describe() {
     var accounts = nodeView.length;
+    var never = nodeView.get({ filter: function (n) { return byId[n.id].np === 1; } }).length;
     var label = D.frames[state.frame];
-    var s = accounts + " accounts · " + counts.pairs + " pairs · " + counts.fresh + " new connections";
+    // Accounts on the map are the connected ones; those that never posted were only mentioned or
+    // replied to, which is why the map shows more accounts than the chat has participants.
+    var s = accounts + " accounts" + (never ? " (" + never + " never posted, only mentioned)" : "") +
+      " · " + counts.pairs + " pairs · " + counts.fresh + " new connections";
     text("stats", s + (D.frames.length > 1 || label ? " in " + label : ""));
     text("new-label", "new connection in " + label);
     text("frame-label", label);
