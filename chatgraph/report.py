@@ -33,6 +33,9 @@ CORE_SHOWN = 12
 COMMUNITY_SIZES_SHOWN = 6
 SEED = maps.SEED
 ROLLING = 12
+# The per-session lines break where consecutive sessions are further apart than this many times
+# their median interval (a weekly chat: a pause of more than 8 weeks; a conference: each year).
+PAUSE = 8
 NEWCOMER = "#1f77b4"
 RETURNING = "#aec7e8"
 ACCENT = "#e8590c"
@@ -176,44 +179,104 @@ def plot_connections(by_year: pl.DataFrame) -> str:
     return svg(fig, "connections", "New connections per year")
 
 
+def pauses(dates: list[Any]) -> list[bool]:
+    """For each session, whether a pause separates it from the one before: more than ``PAUSE``
+    times the median interval between sessions (at least a day) without a session."""
+    gaps = [(b - a).days for a, b in zip(dates, dates[1:], strict=False)]
+    if not gaps:
+        return [False] * len(dates)
+    typical = max(1.0, float(sorted(gaps)[len(gaps) // 2]))
+    return [False] + [g > PAUSE * typical for g in gaps]
+
+
+def runs(values: list[Any], breaks: list[bool]) -> list[tuple[int, int]]:
+    """The [start, end) index ranges of consecutive values that are not None, cut at ``breaks``
+    (``breaks[i]``: a pause before item i): the pieces a line is drawn in, never across a gap."""
+    out: list[tuple[int, int]] = []
+    start = None
+    for i, v in enumerate(values):
+        if start is not None and (v is None or breaks[i]):
+            out.append((start, i))
+            start = None
+        if v is not None and start is None:
+            start = i
+    if start is not None:
+        out.append((start, len(values)))
+    return out
+
+
+def pooled_retention(by_session: pl.DataFrame, rolling: int = ROLLING) -> list[float | None]:
+    """Per session, the share (%) of the newcomers of the last ``rolling`` sessions (those whose
+    retention is known) who come to a later session; None where those sessions had no newcomers."""
+    pooled = by_session.select(
+        (pl.col("retention").fill_null(0) * pl.col("newcomers"))
+        .rolling_sum(rolling, min_samples=1)
+        .alias("kept"),
+        pl.when(pl.col("retention").is_not_null())
+        .then(pl.col("newcomers"))
+        .otherwise(0)
+        .rolling_sum(rolling, min_samples=1)
+        .alias("new"),
+    )
+    return [
+        100 * kept / new if new else None for kept, new in pooled.select("kept", "new").iter_rows()
+    ]
+
+
 def plot_sessions(by_session: pl.DataFrame) -> str:
     import matplotlib.dates as mdates
 
     dates = by_session["local_date"].to_list()
+    breaks = pauses(dates)
     fig, axes = _figure(rows=3, height=2.2, width=12.8)
     active = by_session["active_participants"].to_list()
     new = by_session["newcomers"].to_list()
-    axes[0].fill_between(dates, active, color=RETURNING, step="mid", label="active participants")
-    axes[0].fill_between(dates, new, color=NEWCOMER, step="mid", label="of them newcomers")
+    # One filled piece per stretch of sessions without a pause, each widened by half a typical
+    # interval on both sides, so a lone session shows and no fill spans a pause.
+    half = (dates[-1] - dates[0]) / max(1, len(dates) - 1) / 2 if len(dates) > 1 else None
+    for k, (a, b) in enumerate(runs(dates, breaks)):
+        xs = dates[a:b]
+        if half is not None:
+            xs = [xs[0] - half, *xs, xs[-1] + half]
+            ys_active = [active[a], *active[a:b], active[b - 1]]
+            ys_new = [new[a], *new[a:b], new[b - 1]]
+        else:
+            ys_active, ys_new = active[a:b], new[a:b]
+        axes[0].fill_between(
+            xs,
+            ys_active,
+            color=RETURNING,
+            step="mid",
+            label="active participants" if k == 0 else None,
+        )
+        axes[0].fill_between(
+            xs, ys_new, color=NEWCOMER, step="mid", label="of them newcomers" if k == 0 else None
+        )
     axes[0].set_ylabel("accounts", fontsize=9)
     _legend_on_top(axes[0], axes[0].get_legend_handles_labels()[0])
     axes[0].set_title("Per session", fontsize=11, loc="left", pad=20)
     axes[1].bar(dates, by_session["new_connections"].to_list(), color=ACCENT, width=4)
     axes[1].set_ylabel("new connections", fontsize=9)
     # One session's retention is mostly 0 % or 100 % of one or two newcomers; the pooled share over
-    # the last ROLLING sessions' newcomers shows the trend.
-    pooled = by_session.select(
-        pl.col("local_date"),
-        (pl.col("retention").fill_null(0) * pl.col("newcomers"))
-        .rolling_sum(ROLLING, min_samples=1)
-        .alias("kept"),
-        pl.when(pl.col("retention").is_not_null())
-        .then(pl.col("newcomers"))
-        .otherwise(0)
-        .rolling_sum(ROLLING, min_samples=1)
-        .alias("new"),
-    ).filter(pl.col("new") > 0)
-    axes[2].plot(
-        pooled["local_date"].to_list(),
-        (100 * pooled["kept"] / pooled["new"]).to_list(),
-        color=NEWCOMER,
-        linewidth=1.4,
-    )
+    # the last ROLLING sessions' newcomers shows the trend. The line is drawn in pieces: never
+    # across a session without a value or a pause in the chat (a lone value is a dot).
+    retention = pooled_retention(by_session, ROLLING)
+    for k, (a, b) in enumerate(runs(retention, breaks)):
+        axes[2].plot(
+            dates[a:b],
+            retention[a:b],
+            color=NEWCOMER,
+            linewidth=1.4,
+            marker="o" if b - a == 1 else None,
+            markersize=2.5,
+            gid=f"retention-{k + 1}",
+        )
     axes[2].set_ylim(-5, 105)
     axes[2].set_ylabel("retention %", fontsize=9)
     axes[2].set_xlabel(
         f"session date · retention: share of the newcomers of the last {ROLLING} sessions "
-        "who come to a later session",
+        "who come to a later session (no line where those sessions had no newcomers, or across a "
+        "pause)",
         fontsize=9,
     )
     axes[2].xaxis.set_major_locator(mdates.YearLocator())

@@ -240,3 +240,25 @@ def test_the_report_counts_agree_or_say_why(archive):
     for column in ("participants", "active_participants", "newcomers"):
         assert table[column].to_list() == per_session[column].to_list(), column
     assert (table["newcomers"] <= table["active_participants"]).all()
+
+
+def test_the_session_retention_line_breaks_at_gaps_on_the_samples(archive):
+    """Issue 17: the pooled retention line of the report was one piece over 375 sessions, drawn
+    across the sessions without a value (2021-2023) and the five-month pause of 2024."""
+    import re
+
+    from chatgraph import report
+
+    by_session = growth(archive, "hcldr", by="session")
+    dates = by_session["local_date"].to_list()
+    breaks = report.pauses(dates)
+    assert [d.isoformat() for d, b in zip(dates, breaks, strict=True) if b] == ["2024-09-03"]
+    values = report.pooled_retention(by_session)
+    pieces = report.runs(values, breaks)
+    assert pieces == [(0, 236), (244, 259), (260, 279), (290, 302), (344, 361), (361, 375)]
+    between = [range(a[1], b[0]) for a, b in zip(pieces, pieces[1:], strict=False)]
+    assert all(values[i] is None for gap in between for i in gap)
+    svg = report.plot_sessions(by_session)
+    # six line pieces, each one path of one stroke (matplotlib drops collinear points)
+    drawn = re.findall(r'<g id="sessions-retention-\d+">\s*<path d="([^"]*)"', svg)
+    assert [d.count("M") for d in drawn] == [1] * 6

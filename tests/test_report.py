@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
+import polars as pl
 import pytest
 from maparchive import EVIL, fill
 from synth import write_v1
@@ -246,3 +248,48 @@ def test_demo_help(runner):
     result = runner.invoke(app, ["demo", "--help"])
     assert result.exit_code == 0
     assert "Example: chatgraph demo --output out/" in result.output
+
+
+def retention_pieces(svg: str) -> list[list[tuple[str, float, float]]]:
+    """The per-session retention line as drawn: per piece, its path's (command, x, y) points."""
+    pieces = []
+    for _, body in re.findall(r'<g id="sessions-retention-(\d+)">(.*?)</g>', svg, re.S):
+        d = re.search(r' d="([^"]*)"', body)
+        assert d
+        points = re.findall(r"([ML]) ([\d.]+) ([\d.]+)", d.group(1))
+        pieces.append([(c, float(x), float(y)) for c, x, y in points])
+    return pieces
+
+
+def test_session_retention_line_breaks_at_gaps(monkeypatch):
+    # Weekly sessions, pooled over the last 2: session 2's window (sessions 1 and 2) has no
+    # newcomers, so no value; a 20-week pause before session 5 and another before session 6.
+    monkeypatch.setattr(report, "ROLLING", 2)
+    start = date(2020, 1, 7)
+    weeks = [0, 1, 2, 3, 4, 24, 44, 45]
+    by_session = pl.DataFrame(
+        {
+            "local_date": [start + timedelta(weeks=w) for w in weeks],
+            "active_participants": [3] * 8,
+            "newcomers": [2, 0, 0, 1, 1, 1, 1, 0],
+            "new_connections": [1] * 8,
+            "retention": [0.5, None, None, 1.0, 0.0, 1.0, 0.0, None],
+        }
+    )
+    values = report.pooled_retention(by_session, 2)
+    assert values == [50.0, 50.0, None, 100.0, 50.0, 50.0, 50.0, 0.0]
+    breaks = report.pauses(by_session["local_date"].to_list())
+    assert breaks == [False, False, False, False, False, True, True, False]
+    assert report.runs(values, breaks) == [(0, 2), (3, 5), (5, 6), (6, 8)]
+    svg = report.plot_sessions(by_session)
+    pieces = retention_pieces(svg)
+    # four pieces, none across session 2 or a pause: no segment joins two pieces
+    assert [[c for c, _, _ in p] for p in pieces] == [["M", "L"], ["M", "L"], ["M"], ["M", "L"]]
+    xs = [[x for _, x, _ in p] for p in pieces]
+    assert all(a[-1] < b[0] for a, b in zip(xs, xs[1:], strict=False))
+    y50, y100, y0 = pieces[0][0][2], pieces[1][0][2], pieces[3][1][2]
+    assert [[y for _, _, y in p] for p in pieces] == [[y50, y50], [y100, y50], [y50], [y50, y0]]
+    assert y100 < y50 < y0 and y50 - y100 == pytest.approx(y0 - y50)
+    # the lone value is a dot
+    lone = re.search(r'<g id="sessions-retention-3">(.*?)</g>', svg, re.S)
+    assert lone and "<use " in lone.group(1)
