@@ -576,12 +576,11 @@ def write_report(
         '<nav><a href="#growth">Growth</a><a href="#map">Map</a><a href="#people">People</a>'
         '<a href="#communities">Communities</a><a href="#sessions">Sessions</a></nav>',
         '<section id="growth"><h2>Growth</h2>',
-        '<p class="meta">Participants here are active participants: accounts that wrote at least '
-        "one post that is not a retweet in one of the year's (or the session's) sessions. Accounts "
-        "that only retweeted, and accounts only mentioned or replied to, are not counted, which is "
-        "why the connected accounts of the map and of Communities are more. A newcomer is an "
-        "active participant in their first year (or session) of active participation in the chat; "
-        "a connection is a pair of accounts with a reply, mention or quote between them.</p>",
+        '<p class="meta">Participants are active participants: they wrote at least one post that '
+        "is not a retweet in the year's (or the session's) sessions. Accounts that only retweeted "
+        "or were only mentioned are not counted; the map and Communities count every connected "
+        "account, so they show more. A newcomer is active in the chat for the first time; a "
+        "connection is a pair of accounts with a reply, mention or quote between them.</p>",
         '<div class="plots">' + "".join(f"<figure>{p}</figure>" for p in plots) + "</div>",
         f"<figure>{session_plot}</figure>" if session_plot else "",
         "</section>",
