@@ -536,7 +536,11 @@ def _infer(con: duckdb.DuckDBPyConnection, chat_id: str, mode: str, tz: str, cut
 
 def table(con: duckdb.DuckDBPyConnection, chat_id: str, year: int | None = None) -> pl.DataFrame:
     """One row per session: local date and start, posts, participants, active participants (wrote a
-    post that is not a retweet), newcomers (their first session of this chat) and questions found."""
+    post that is not a retweet), newcomers and questions found.
+
+    A newcomer is an active participant in the first session of this chat in which they were
+    active, as in :func:`chatgraph.growth.growth` by session: an account that only retweeted so far
+    is not yet a newcomer, so a session never has more newcomers than active participants."""
     tz = configured_schedule(con, chat_id).timezone or "UTC"
     rel = con.sql(
         """
@@ -549,13 +553,14 @@ def table(con: duckdb.DuckDBPyConnection, chat_id: str, year: int | None = None)
         s as (select * from sessions where chat_id = $c),
         firsts as (
             select author, arg_min(session_id, starts_at) as first_session
-            from pt join s using (session_id) group by author
+            from pt join s using (session_id) where not is_retweet group by author
         ),
         per as (
             select session_id,
                    count(distinct author) filter (where not is_retweet) as active,
                    count(distinct author) filter (
-                       where author in (select author from firsts f
+                       where not is_retweet
+                         and author in (select author from firsts f
                                         where f.first_session = pt.session_id)
                    ) as newcomers
             from pt group by session_id

@@ -455,20 +455,21 @@ def test_the_report_follows_people(tmp_path, runner):
     fill(con)
     people.link(con, ["carol", "dave"])  # one person: their 2021 pair is no connection
     years = [2019, 2020, 2021]
-    assert report.community_sizes(con, "hcldr", years).rows()[-1] == (2021, 2, 1, [2])
+    assert report.community_sizes(con, "hcldr", years).rows()[-1] == (2021, 2, 1, 1, [2])
     assert report.community_sizes(con, "hcldr", years, by_account=True).rows()[-1] == (
-        2021, 4, 2, [2, 2],
+        2021, 4, 2, 2, [2, 2],
     )  # fmt: skip
     page = report.write_report(con, tmp_path / "r.html").path.read_text(encoding="utf-8")
-    assert "3 sessions · 9 posts · 4 accounts · 4 connections · made by" in page
+    assert "3 sessions · 9 posts by 4 people · 4 connections between 4 people · made by" in page
     con.close()
     out = tmp_path / "a.html"
     r = runner.invoke(app, ["report", "--db", str(tmp_path / "small.duckdb"), "--output",
                             str(out), "--by-account"])  # fmt: skip
     assert r.exit_code == 0, r.output
-    assert "3 sessions · 9 posts · 4 accounts · 5 connections · made by" in out.read_text(
-        encoding="utf-8"
-    )
+    assert (
+        "3 sessions · 9 posts by 4 accounts · 5 connections between 5 accounts, 1 of whom never "
+        "posted (only mentioned or replied to) · made by"
+    ) in out.read_text(encoding="utf-8")
 
 
 def test_pseudonymized_copies_keep_people_and_name_nobody(archive, tmp_path):
