@@ -160,6 +160,29 @@ MIGRATIONS: list[tuple[str, str]] = [
         "004_source_bytes",
         "alter table sources add column bytes BIGINT;",
     ),
+    (
+        # `fetch`: where a chat lives on Mastodon and Bluesky, and how far each place was read.
+        "005_fetch",
+        """
+        alter table chats add column mastodon_instances VARCHAR[];
+        alter table chats add column mastodon_tag VARCHAR;
+        alter table chats add column bluesky_tag VARCHAR;
+        alter table chats add column bluesky_service VARCHAR;
+        create table fetch_cursors (
+            chat_id    VARCHAR NOT NULL,
+            platform   VARCHAR NOT NULL,
+            instance   VARCHAR NOT NULL,
+            tag        VARCHAR NOT NULL,
+            newest_id  VARCHAR,
+            newest_at  TIMESTAMPTZ,
+            source_id  INTEGER,
+            fetches    INTEGER NOT NULL,
+            posts      BIGINT NOT NULL,
+            fetched_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (chat_id, platform, instance, tag)
+        );
+        """,
+    ),
 ]
 
 
