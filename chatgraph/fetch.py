@@ -735,8 +735,6 @@ def places(con: duckdb.DuckDBPyConnection, chat: str | None) -> Places:
 
 
 def set_places(
-    con: duckdb.DuckDBPyConnection,
-    chat: str,
     *,
     mastodon_instances: list[str] | None = None,
     mastodon_tag: str | None = None,
@@ -766,34 +764,64 @@ def set_places(
     return changes
 
 
-def fetch_chat(
-    con: duckdb.DuckDBPyConnection,
-    folder: Path,
-    chat: str | None,
-    *,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    options: HttpOptions | None = None,
-    progress: Progress | None = None,
-    handle: str | None = None,
-) -> list[FetchResult]:
-    """The weekly routine: every place the chat lives (``chats set``), each from its cursor."""
-    where = places(con, chat)
-    out = []
+@dataclass
+class Job:
+    """One place to fetch: a platform's server, a hashtag there, and the chat it feeds."""
+
+    platform: str
+    server: str
+    tag: str
+    chat: str
+    token: str | None = None  # Mastodon access token (from the environment, never stored)
+    handle: str | None = None  # Bluesky login (the app password comes from the environment)
+    password: str | None = None
+
+    def run(self, con: duckdb.DuckDBPyConnection, folder: Path, **kw: object) -> FetchResult:
+        return fetch_place(con, folder, self.platform, self.server, self.tag, self.chat,
+                           token=self.token, handle=self.handle, password=self.password,
+                           **kw)  # type: ignore[arg-type]  # fmt: skip
+
+
+def mastodon_jobs(instances: list[str], tag: str, chat: str | None) -> list[Job]:
+    """One job per server (``--instance`` repeated or comma-separated), in the order given."""
+    tag = normalise_tag(tag)
+    given = [v for item in instances for v in item.split(",") if v.strip()]
+    if not given:
+        raise UsageError("fetch mastodon: give --instance, e.g. --instance https://mastodon.social")
+    servers = list(dict.fromkeys(normalise_server(v, "--instance") for v in given))
     token = os.environ.get(TOKEN_ENV) or None
-    for server in where.mastodon_instances:
-        out.append(
-            fetch_place(con, folder, "mastodon", server, where.mastodon_tag, where.chat_id,
-                        since=since, until=until, options=options, progress=progress, token=token)
-        )  # fmt: skip
+    return [
+        Job("mastodon", s, tag, ingest.normalise_chat(chat or tag), token=token) for s in servers
+    ]
+
+
+def bluesky_job(tag: str, service: str, chat: str | None, handle: str | None) -> Job:
+    tag = normalise_tag(tag)
+    handle, password = bluesky_credentials(handle)
+    return Job("bluesky", normalise_server(service, "--service"), tag,
+               ingest.normalise_chat(chat or tag), handle=handle, password=password)  # fmt: skip
+
+
+def chat_jobs(
+    con: duckdb.DuckDBPyConnection, chat: str | None, handle: str | None = None
+) -> list[Job]:
+    """The weekly routine's jobs: every place the chat lives (``chats set``)."""
+    where = places(con, chat)
+    jobs = (
+        mastodon_jobs(where.mastodon_instances, where.mastodon_tag, where.chat_id)
+        if where.mastodon_instances
+        else []
+    )
     if where.bluesky_tag:
-        handle, password = bluesky_credentials(handle)
-        out.append(
-            fetch_place(con, folder, "bluesky", where.bluesky_service, where.bluesky_tag,
-                        where.chat_id, since=since, until=until, options=options,
-                        progress=progress, handle=handle, password=password)
-        )  # fmt: skip
-    return out
+        jobs.append(bluesky_job(where.bluesky_tag, where.bluesky_service, where.chat_id, handle))
+    return jobs
+
+
+def fetch_chat(
+    con: duckdb.DuckDBPyConnection, folder: Path, chat: str | None, **kw: object
+) -> list[FetchResult]:
+    """Fetch every place the chat lives, each from its cursor (the Python API's weekly routine)."""
+    return [job.run(con, folder, **kw) for job in chat_jobs(con, chat)]
 
 
 def bluesky_credentials(handle: str | None) -> tuple[str | None, str | None]:

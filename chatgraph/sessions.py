@@ -462,6 +462,21 @@ def _infer(con: duckdb.DuckDBPyConnection, chat_id: str, mode: str, tz: str, cut
     )
 
 
+def latest(con: duckdb.DuckDBPyConnection, chat_id: str) -> str:
+    """The id of the chat's most recent session (``transcript latest``)."""
+    row = one(
+        con,
+        "select session_id from sessions where chat_id = $c order by starts_at desc limit 1",
+        {"c": chat_id},
+    )
+    if row is None:
+        raise ChatgraphError(
+            f"chat {chat_id} has no sessions yet; load or fetch its posts first "
+            f"(chatgraph fetch --chat {chat_id})"
+        )
+    return row[0]
+
+
 def table(con: duckdb.DuckDBPyConnection, chat_id: str, year: int | None = None) -> pl.DataFrame:
     """One row per session: local date and start, posts, participants, active participants (wrote a
     post that is not a retweet), newcomers (their first session of this chat) and questions found."""
