@@ -232,11 +232,7 @@ def load(
 
 # ---------------------------------------------------------------- fetch (issue 14)
 
-fetch_app = typer.Typer(
-    no_args_is_help=False,
-    help="Fetch a chat's new posts from Mastodon and Bluesky into the archive.",
-    rich_markup_mode=None,
-)
+fetch_app = typer.Typer(no_args_is_help=False, rich_markup_mode=None)
 app.add_typer(fetch_app, name="fetch")
 
 SinceOption = Annotated[
@@ -267,6 +263,16 @@ def _fetch(db: Path, jobs: Callable[[duckdb.DuckDBPyConnection], list], since: s
     if start and end and start >= end:
         raise ChatgraphError(f"--since {since} is not before --until {until}; swap them")
     con = dbmod.connect(db)
+    try:
+        _fetch_into(con, db, jobs, start, end, output)
+    finally:
+        con.close()
+
+
+def _fetch_into(con: duckdb.DuckDBPyConnection, db: Path, jobs: Callable[[duckdb.DuckDBPyConnection], list],
+                start: Any, end: Any, output: TableFormat) -> None:  # fmt: skip
+    from chatgraph import fetch, rejects
+
     folder = fetch.default_folder(db)
     results, errors = [], []
     try:
@@ -310,14 +316,11 @@ def _fetch(db: Path, jobs: Callable[[duckdb.DuckDBPyConnection], list], since: s
               "pages": pl.Int64, "fetched": pl.Int64, "inserted": pl.Int64,
               "duplicates": pl.Int64, "rejected": pl.Int64, "file": pl.String}  # fmt: skip
     show(pl.DataFrame(rows, schema=schema), output, title=f"Fetched into {db}")
-    from chatgraph import rejects
-
     for r in results:
         for loaded in r.loads:
             if loaded.rejected and loaded.source_id:
                 note = rejects.line(con, _short(loaded.path), loaded.source_id, loaded.records)
                 err_console.print(note, markup=False, highlight=False, soft_wrap=True)
-    con.close()
     for e in errors:
         err_console.print(f"Error: {e}", markup=False, highlight=False, soft_wrap=True)
     if errors:

@@ -177,7 +177,9 @@ class Replay:
             if self.login and (body.get("identifier"), body.get("password")) == self.login:
                 return self._send(h, 200, {"accessJwt": "jwt-for-tests", "did": "did:plc:mod"})
             return self._send(
-                h, 401, {"error": "AuthenticationRequired", "message": "Invalid identifier or password"}
+                h,
+                401,
+                {"error": "AuthenticationRequired", "message": "Invalid identifier or password"},
             )
         else:
             return self._send(h, 404, {"error": "Record not found"})
@@ -191,7 +193,8 @@ class Replay:
             message = {"error": "This method requires an authenticated user"}
             return self._send(h, 401 if route == "mastodon" else 403, message)
         if "status" in fault:
-            return self._send(h, int(fault["status"]), {"error": "Slow down"}, fault.get("headers"))
+            body = fault.get("body", {"error": "Slow down"})
+            return self._send(h, int(fault["status"]), body, fault.get("headers"))
         if route == "mastodon":
             tag = parts.path.rsplit("/", 1)[-1].lower()
             body, headers = self._timeline(tag, params, int(fault.get("repeat", 0)))
