@@ -5,6 +5,7 @@ repeated posts, slow answers)."""
 
 from __future__ import annotations
 
+import bisect
 import copy
 import json
 import threading
@@ -107,7 +108,7 @@ class Replay:
         self.login: tuple[str, str] | None = None  # (handle, app password) createSession accepts
         self.ratelimit_remaining = 299
         self.lock = threading.Lock()
-        self.seq = 0
+        self._cache: dict[tuple[str, str], tuple[list, list[bytes], list[dict]]] = {}
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
@@ -129,11 +130,13 @@ class Replay:
                 served["id"] = _snowflake(s["_at"], seq)
                 self.statuses.append(served)
             self.statuses.sort(key=lambda s: int(s["id"]), reverse=True)
+            self._cache.clear()
 
     def add_posts(self, posts: list[dict]) -> None:
         with self.lock:
             self.posts.extend(posts)
             self.posts.sort(key=lambda p: p["_at"], reverse=True)
+            self._cache.clear()
 
     def fault(self, route: str, nth: int, **how: object) -> None:
         """Misbehave on the ``nth`` request to ``route`` (``mastodon`` or ``bluesky``): ``status``
@@ -151,6 +154,7 @@ class Replay:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out at once, as from a real server
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -202,43 +206,60 @@ class Replay:
             body, headers = self._search(params, int(fault.get("repeat", 0)))
         return self._send(h, 200, body, headers, cut=bool(fault.get("cut")))
 
-    def _timeline(self, tag: str, params: dict, repeat: int) -> tuple[object, dict]:
-        limit = min(int(params.get("limit", 20)), 40)
+    def _index(self, kind: str, tag: str) -> tuple[list, list[bytes]]:
+        """Sort keys (ascending: newest first) and encoded items of one tag's posts, kept until
+        posts are added, so that a page costs what it would on a real server, not a scan."""
+        key = (kind, tag)
         with self.lock:
-            rows = [s for s in self.statuses if any(t["name"] == tag for t in s["tags"])]
-        if "since_id" in params:
-            rows = [s for s in rows if int(s["id"]) > int(params["since_id"])]
-        start = 0
-        if "max_id" in params:
-            start = next((i for i, s in enumerate(rows) if int(s["id"]) < int(params["max_id"])),
-                         len(rows))  # fmt: skip
-        page = rows[max(0, start - repeat) : start + limit]
+            if key not in self._cache:
+                if kind == "mastodon":
+                    rows = [x for x in self.statuses if any(t["name"] == tag for t in x["tags"])]
+                    keys = [-int(x["id"]) for x in rows]
+                else:
+                    rows = [x for x in self.posts if f"#{tag}" in x["record"]["text"].lower()]
+                    keys = [-x["_at"].timestamp() for x in rows]
+                encoded = [json.dumps({k: v for k, v in x.items() if k != "_at"}).encode()
+                           for x in rows]  # fmt: skip
+                self._cache[key] = (keys, encoded, rows)
+            return self._cache[key][:2]
+
+    def _timeline(self, tag: str, params: dict, repeat: int) -> tuple[bytes, dict]:
+        limit = min(int(params.get("limit", 20)), 40)
+        keys, encoded = self._index("mastodon", tag)
+        start = bisect.bisect_right(keys, -int(params["max_id"])) if "max_id" in params else 0
+        end = (
+            bisect.bisect_left(keys, -int(params["since_id"]))
+            if "since_id" in params
+            else len(keys)
+        )
+        first = max(0, start - repeat)
+        last = min(start + limit, end)
+        page = encoded[first:last] if first < last else []
         headers = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": str(self.ratelimit_remaining),
                    "X-RateLimit-Reset": _iso(datetime.now(UTC) + timedelta(seconds=1))}  # fmt: skip
         if page:
             base = f"{self.url}/api/v1/timelines/tag/{tag}"
             headers["Link"] = (
-                f'<{base}?limit={limit}&max_id={page[-1]["id"]}>; rel="next", '
-                f'<{base}?limit={limit}&min_id={page[0]["id"]}>; rel="prev"'
+                f'<{base}?limit={limit}&max_id={-keys[last - 1]}>; rel="next", '
+                f'<{base}?limit={limit}&min_id={-keys[first]}>; rel="prev"'
             )
-        return page, headers
+        return b"[" + b",".join(page) + b"]", headers
 
-    def _search(self, params: dict, repeat: int) -> tuple[object, dict]:
+    def _search(self, params: dict, repeat: int) -> tuple[bytes, dict]:
         limit = min(int(params.get("limit", 25)), 100)
-        tag = params.get("q", "").lstrip("#").lower()
-        with self.lock:
-            rows = [p for p in self.posts if f"#{tag}" in p["record"]["text"].lower()]
-        since = datetime.fromisoformat(params["since"]) if "since" in params else None
-        until = datetime.fromisoformat(params["until"]) if "until" in params else None
-        rows = [p for p in rows if (since is None or p["_at"] >= since)
-                and (until is None or p["_at"] < until)]  # fmt: skip
+        keys, encoded = self._index("bluesky", params.get("q", "").lstrip("#").lower())
+        lo, hi = 0, len(keys)
+        if "until" in params:  # posts before it: keys above -until
+            lo = bisect.bisect_right(keys, -datetime.fromisoformat(params["until"]).timestamp())
+        if "since" in params:  # posts from it on: keys up to -since
+            hi = bisect.bisect_right(keys, -datetime.fromisoformat(params["since"]).timestamp())
+        matching = encoded[lo:hi]
         offset = max(0, int(params.get("cursor", 0)) - repeat)
-        page = rows[offset : offset + limit]
-        body: dict = {"posts": [{k: v for k, v in p.items() if k != "_at"} for p in page],
-                      "hitsTotal": len(rows)}  # fmt: skip
-        if offset + limit < len(rows):
-            body["cursor"] = str(offset + limit)
-        return body, {}
+        page = matching[offset : offset + limit]
+        tail = f',"hitsTotal":{len(matching)}'
+        if offset + limit < len(matching):
+            tail += f',"cursor":"{offset + limit}"'
+        return b'{"posts":[' + b",".join(page) + b"]" + tail.encode() + b"}", {}
 
     def _send(
         self,
@@ -248,7 +269,7 @@ class Replay:
         headers: dict | None = None,
         cut: bool = False,
     ) -> None:
-        data = json.dumps(body).encode()
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
         h.send_response(status)
         h.send_header("Content-Type", "application/json; charset=utf-8")
         h.send_header("Content-Length", str(len(data)))
