@@ -476,3 +476,14 @@ def test_link_header_and_retry_after_parsing():
     reset = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "2024-01-01T00:01:00.000Z"}
     assert fetch._retry_after(httpx.Headers(reset), now) == 60.0
     assert fetch._retry_after(httpx.Headers({"X-RateLimit-Remaining": "5"}), now) is None
+
+
+def test_cursors_are_exported_per_chat_and_pseudonymized(db, replay, real, tmp_path):
+    from chatgraph import privacy
+
+    posts = bluesky_posts(real, 30)
+    replay.add_posts(posts)
+    _bluesky(db, replay, tmp_path)
+    with privacy.pseudonymized(db) as copy:
+        (newest,) = copy.execute("select newest_id from fetch_cursors").fetchone()
+    assert newest != posts[-1]["uri"] and "did:plc" not in newest
