@@ -316,21 +316,39 @@ class Spool:
         self.dir = folder / platform / host
         self.tag = tag
         self.partial = self.dir / f"{tag}.partial.jsonl"
-        self.state_path = self.dir / f"{tag}.state.json"
+        self.state_path = self.dir / f"{tag}.state.jsonl"
+        self._log = None  # the state file, open for appending while a fetch runs
 
     def state(self) -> dict | None:
+        """The last whole state line (one is appended after each page: cheaper than a rewrite,
+        and a line a kill cut short is simply not the last whole one)."""
         try:
-            return json.loads(self.state_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            lines = self.state_path.read_bytes().splitlines()
+        except OSError:
             return None
+        for line in reversed(lines):
+            try:
+                found = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(found, dict):
+                return found
+        return None
 
     def save(self, state: dict) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.state_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state), encoding="utf-8")
-        os.replace(tmp, self.state_path)
+        if self._log is None:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            self._log = open(self.state_path, "ab")  # noqa: SIM115  (closed by close())
+        self._log.write(json.dumps(state).encode() + b"\n")
+        self._log.flush()
+
+    def close(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
     def discard(self) -> None:
+        self.close()
         for p in (self.partial, self.state_path):
             p.unlink(missing_ok=True)
 
@@ -348,7 +366,7 @@ class Spool:
         """The complete spool as ``<tag>-<stamp>.jsonl.gz`` (written aside, then renamed)."""
         target = self.dir / f"{self.tag}-{stamp}.jsonl.gz"
         tmp = target.with_name(target.name + ".tmp")
-        with open(self.partial, "rb") as src, gzip.open(tmp, "wb", compresslevel=5) as dst:
+        with open(self.partial, "rb") as src, gzip.open(tmp, "wb", compresslevel=1) as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
         os.replace(tmp, target)
         return target
@@ -660,7 +678,7 @@ def fetch_place(
                 client.http.headers.update(bluesky_login(client, server, handle, password))
             pages = bluesky_pages(client, server, tag, cursor, state["next"], since, until)
         spool.dir.mkdir(parents=True, exist_ok=True)
-        with open(spool.partial, "ab") as out:
+        with open(spool.partial, "ab") as out, contextlib.closing(spool):
             for page in [] if state["done"] else pages:
                 if page.posts:
                     out.write(page.body + b"\n")
@@ -685,6 +703,7 @@ def fetch_place(
     state["file"] = str(spool.finish(stamp))
     state["complete"] = True
     spool.save(state)
+    spool.close()
     spool.partial.unlink(missing_ok=True)
     result.file = Path(state["file"])
     result.loads += _load(con, spool, state)
