@@ -487,3 +487,50 @@ def test_cursors_are_exported_per_chat_and_pseudonymized(db, replay, real, tmp_p
     with privacy.pseudonymized(db) as copy:
         (newest,) = copy.execute("select newest_id from fetch_cursors").fetchone()
     assert newest != posts[-1]["uri"] and "did:plc" not in newest
+
+
+def test_ctrl_c_mid_fetch_is_one_line_and_the_rerun_resumes(
+    runner, replay, real, tmp_path, monkeypatch
+):
+    replay.add_statuses(mastodon_statuses(real, 100))
+    ids = _ids(replay)
+    pages = fetch.mastodon_pages
+
+    def interrupted(*a, **kw):
+        for n, page in enumerate(pages(*a, **kw)):
+            if n == 2:
+                raise KeyboardInterrupt
+            yield page
+
+    monkeypatch.setattr(fetch, "mastodon_pages", interrupted)
+    archive = tmp_path / "hcldr.duckdb"
+    args = ["fetch", "mastodon", "--instance", replay.url, "--tag", "hcldr", "--db", str(archive)]
+    result = runner.invoke(app, args, env=FAST_ENV)
+    # (rich ends the progress display with a newline when stderr is not a terminal)
+    assert (result.exit_code, result.stderr.lstrip("\n")) == (130, (
+        f"Interrupted: the archive is as it was; the pages fetched so far are kept in "
+        f"{fetch.default_folder(archive)}/, and running the same command again goes on from there\n"))  # fmt: skip
+    con = dbmod.connect(archive, read_only=True)
+    assert [_count(con, t) for t in ("posts", "sources", "fetch_cursors")] == [0, 0, 0]
+    con.close()
+
+    monkeypatch.setattr(fetch, "mastodon_pages", pages)
+    result = runner.invoke(app, [*args, "-f", "csv"], env=FAST_ENV)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1].split(",")[4:9] == ["4", "100", "100", "0", "0"]
+    assert replay.of("mastodon")[3:] == [{"limit": "40", "max_id": ids[79]},
+                                         {"limit": "40", "max_id": ids[99]}]  # fmt: skip
+
+
+def test_mastodon_token_from_the_environment_is_sent_and_not_stored(runner, replay, real, tmp_path):
+    replay.add_statuses(mastodon_statuses(real, 50))
+    replay.token = "token-for-tests-456"
+    archive = tmp_path / "a.duckdb"
+    env = {**FAST_ENV, "CHATGRAPH_MASTODON_TOKEN": "token-for-tests-456"}
+    args = ["fetch", "mastodon", "--instance", replay.url, "--tag", "hcldr", "--db", str(archive)]
+    result = runner.invoke(app, args, env=env)
+    assert result.exit_code == 0, result.output
+    con = dbmod.connect(archive, read_only=True)
+    assert _count(con, "posts") == 50
+    con.close()
+    assert b"token-for-tests-456" not in archive.read_bytes()
