@@ -261,7 +261,9 @@ def _fetch(db: Path, jobs: Callable[[duckdb.DuckDBPyConnection], list], since: s
 
     start, end = fetch.parse_when(since, "--since"), fetch.parse_when(until, "--until")
     if start and end and start >= end:
-        raise ChatgraphError(f"--since {since} is not before --until {until}; swap them")
+        from chatgraph.errors import UsageError
+
+        raise UsageError(f"--since {since} is not before --until {until}; swap them")
     con = dbmod.connect(db)
     try:
         _fetch_into(con, db, jobs, start, end, output)

@@ -791,9 +791,10 @@ class Job:
     server: str
     tag: str
     chat: str
-    token: str | None = None  # Mastodon access token (from the environment, never stored)
-    handle: str | None = None  # Bluesky login (the app password comes from the environment)
-    password: str | None = None
+    # Mastodon access token, Bluesky login: from the environment, never stored nor shown
+    token: str | None = field(default=None, repr=False)
+    handle: str | None = None
+    password: str | None = field(default=None, repr=False)
 
     def run(self, con: duckdb.DuckDBPyConnection, folder: Path, **kw: object) -> FetchResult:
         return fetch_place(con, folder, self.platform, self.server, self.tag, self.chat,

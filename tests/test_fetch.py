@@ -392,6 +392,8 @@ def test_bad_options_are_usage_errors(runner, tmp_path):
         (["fetch", "mastodon", "--instance", "m.example", "--tag", "x", "--since", "last week"],
          "Error: --since 'last week': not a date; give YYYY-MM-DD or an ISO time"),
         (["fetch", "--chat", "nope"], "Error: no chat named 'nope' in the archive (chats: none yet)"),
+        (["fetch", "bluesky", "--tag", "x", "--since", "2024-02-01", "--until", "2024-01-01"],
+         "Error: --since 2024-02-01 is not before --until 2024-01-01; swap them"),
     ]  # fmt: skip
     for args, error in cases:
         result = runner.invoke(app, [*args, "--db", archive])
