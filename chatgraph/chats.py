@@ -247,14 +247,17 @@ def overview(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     for r in rows:
         conf = sessions.Schedule(*r[1:5])
         guess = sessions.Schedule(*r[8:12])
+        # A time zone set on its own is the moderator's; the rest of the schedule is still read off
+        # the posts, and the label says which part is which.
+        zone_set = "; time zone configured" if conf.timezone else ""
         if conf.start_time is not None:
             schedule = f"{_filled(conf, guess).describe()} (configured)"
         elif r[7] == "days":
-            schedule = f"one session per meeting day, {conf.timezone or 'UTC'} (inferred)"
+            schedule = f"one session per meeting day, {conf.timezone or 'UTC'} (inferred{zone_set})"
         elif guess.start_time is not None:
-            schedule = f"{_filled(guess, conf).describe()} (inferred)"
+            schedule = f"{_filled(conf, guess).describe()} (inferred{zone_set})"
         else:
-            schedule = ""
+            schedule = f"{conf.timezone} (configured)" if conf.timezone else ""
         out.append(
             {
                 "chat": r[0],

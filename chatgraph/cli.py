@@ -14,7 +14,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from chatgraph import db as dbmod
-from chatgraph.errors import ChatgraphError
+from chatgraph.errors import ChatgraphError, UsageError
 from chatgraph.output import DataFormat, TableFormat, err_console, show
 
 app = typer.Typer(
@@ -91,9 +91,26 @@ def friendly(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from chatgraph import __version__
+
+        typer.echo(f"chatgraph {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print chatgraph's version and exit.",
+        ),
+    ] = False,
 ) -> None:
     """chatgraph: archive hashtag chats, split them into question threads, map who connects.
 
@@ -133,8 +150,12 @@ def load(
             help="Chat to file the posts under (default: each file's dominant hashtag).",
         ),
     ] = None,
-    format: Annotated[
-        str, typer.Option("--format", help="Input format, or auto to sniff it.")
+    input_format: Annotated[
+        str,
+        typer.Option(
+            "--as",
+            help="Read every file as this export format (see the list below), or auto to sniff it.",
+        ),
     ] = "auto",
     strict: Annotated[
         bool,
@@ -155,13 +176,30 @@ def load(
             help="Column mapping for a generic CSV: id=...,author=...,created_at=...,text=...",
         ),
     ] = None,
-    output: FormatOption = TableFormat.table,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="Output the load's table as table, csv or json.")
+    ] = "table",
 ) -> None:
     """Load chat exports into the archive (one transaction per file), then update sessions and threads.
 
+    The format of each file is sniffed from its first bytes; --as NAME reads every file as one
+    format: twitter-v1, twitter-v2, twarc-csv, tags, twitter-archive, rtweet, generic-csv,
+    mastodon, bluesky.
+
     Example: chatgraph load sample_exports/ --db hcldr.duckdb
+    Example: chatgraph load search.json --as twitter-v1 --chat hcldr
+    Example: chatgraph load sheet.csv --columns id=ID,author=User,created_at=Date,text=Tweet
     """
-    from chatgraph import ingest
+    from chatgraph import formats, ingest
+
+    if output_format not in TableFormat.__members__:
+        hint = (
+            f"; to read the files as {output_format}, use --as {output_format}"
+            if output_format in formats.format_names()
+            else ""
+        )
+        raise UsageError(f"--format {output_format}: the output is table, csv or json{hint}")
+    output = TableFormat(output_format)
 
     mapping = None
     if columns:
@@ -169,7 +207,7 @@ def load(
         for part in columns.split(","):
             key, sep, value = part.partition("=")
             if not sep or not key.strip() or not value.strip():
-                raise ChatgraphError(
+                raise UsageError(
                     f"--columns: {part!r} is not NAME=COLUMN (e.g. id=tweet_id,text=body)"
                 )
             mapping[key.strip()] = value.strip()
@@ -198,13 +236,15 @@ def load(
             con,
             paths,
             chat=chat,
-            format=format,
+            format=input_format,
             strict=strict,
             account=account,
             columns=mapping,
             progress=on_phase,
         )
         bar.update(task, completed=len(files))
+    not_exports = [r for r in results if r.not_export and r.skipped]
+    results = [r for r in results if r not in not_exports]
     rows = [
         {
             "file": _short(r.path),
@@ -216,6 +256,16 @@ def load(
     schema = {"file": pl.String, "format": pl.String, "chat": pl.String, "records": pl.Int64, "inserted": pl.Int64,
               "duplicates": pl.Int64, "rejected": pl.Int64, "status": pl.String}  # fmt: skip
     show(pl.DataFrame(rows, schema=schema), output, title=f"Loaded into {db}")
+    if not_exports:
+        names = ", ".join(_short(r.path) for r in not_exports)
+        err_console.print(
+            f"Skipped {_plural(len(not_exports), 'file')} found in folders that "
+            f"{'is not a chat export' if len(not_exports) == 1 else 'are not chat exports'}: "
+            f"{names} (load one by name to see why)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     for r in results:
         if r.error:
             err_console.print(f"Error: {r.error}", markup=False, highlight=False, soft_wrap=True)
@@ -432,20 +482,49 @@ ResultOutput = Annotated[
 ]
 
 
+QueryDirsOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--dir",
+        "-d",
+        help="A folder of your own .sql queries, searched before the shipped ones; repeat for more "
+        "(or list them in CHATGRAPH_QUERIES).",
+    ),
+]
+
+
 @app.command("queries")
 @friendly
-def queries_list(output: FormatOption = TableFormat.table) -> None:
-    """List the named research queries in queries/ with their titles and parameters.
+def queries_list(
+    dirs: QueryDirsOption = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db", envvar="CHATGRAPH_DB", hidden=True, help="Not needed to list queries."
+        ),
+    ] = None,
+    output: FormatOption = TableFormat.table,
+) -> None:
+    """List the named research queries (shipped ones and your own) with their parameters.
+
+    Your own folders come first (--dir, then CHATGRAPH_QUERIES); a query of yours with a shipped
+    query's name replaces it.
 
     Example: chatgraph queries
+    Example: chatgraph queries --dir my_queries/
     """
     from chatgraph import queries as queriesmod
 
     rows = [
-        {"name": q.name, "title": q.title, "params": ", ".join(map(str, q.params))}
-        for q in queriesmod.find()
+        {
+            "name": q.name,
+            "title": q.title,
+            "params": ", ".join(map(str, q.params)),
+            "from": queriesmod.origin(q),
+        }
+        for q in queriesmod.find(queriesmod.search_path(dirs or []))
     ]
-    schema = {"name": pl.String, "title": pl.String, "params": pl.String}
+    schema = {"name": pl.String, "title": pl.String, "params": pl.String, "from": pl.String}
     show(pl.DataFrame(rows, schema=schema), output, title="Queries (run one: chatgraph query NAME)")
 
 
@@ -463,15 +542,18 @@ def query_run(
     show_sql: Annotated[
         bool, typer.Option("--show", help="Describe the query and print its SQL; run nothing.")
     ] = False,
+    dirs: QueryDirsOption = None,
 ) -> None:
-    """Run a named query from queries/ with its parameters bound (never pasted into the SQL).
+    """Run a named query (see chatgraph queries) with its parameters bound, never pasted into
+    the SQL. Your own folders (--dir, CHATGRAPH_QUERIES) are searched before the shipped queries.
 
     Example: chatgraph query top_participants_per_year -p chat=hcldr -p limit=5 --format csv
+    Example: chatgraph query my_measure --dir my_queries/ -p chat=hcldr
     """
     from chatgraph import queries as queriesmod
     from chatgraph.output import emit
 
-    query = queriesmod.get(name)
+    query = queriesmod.get(name, queriesmod.search_path(dirs or []))
     if show_sql:
         typer.echo(f"{query.name}: {query.title}")
         typer.echo(query.description)
@@ -624,6 +706,8 @@ def map_cmd(
 
     con = dbmod.connect(db, read_only=True)
     try:
+        if session is not None:  # the id names its chat
+            chat, session = _session_of(con, session, chat)
         with privacy.pseudonymized(con, pseudonymize) as source:
             result = maps.write_map(source, output, chat, year=year, years=years, session=session,
                                     kinds=kinds, min_weight=min_weight, color=color)  # fmt: skip
@@ -683,9 +767,21 @@ def demo_cmd(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="The folder to write everything into.")
     ] = Path("out"),
+    samples: Annotated[
+        Path | None,
+        typer.Option(
+            "--samples",
+            help="A folder of exports to use instead of the bundled samples (chats stay in UTC).",
+        ),
+    ] = None,
 ) -> None:
     """The whole pipeline on the sample exports: load them into OUTPUT/chatgraph.duckdb (afresh),
     show the load, the sessions and the growth, and write graphs, maps, transcripts and reports.
+
+    The bundled samples are a simulated #HCLDR (2016-2024, Tuesdays 20:30 America/New_York, in
+    every supported format) and a #USCAP conference hashtag; an installed chatgraph makes them
+    with its simulator in OUTPUT/sample_exports/. Each chat gets its time zone, as a moderator
+    would set it.
 
     Example: chatgraph demo --output out/
     """
@@ -693,7 +789,9 @@ def demo_cmd(
 
     with _step_bar() as bar:
         task = bar.add_task("demo")
-        result = demo.run(output, step=lambda what: bar.update(task, description=what))
+        result = demo.run(
+            output, samples=samples, step=lambda what: bar.update(task, description=what)
+        )
     show(result.loaded, TableFormat.table, title=f"Loaded into {_short(str(result.db))}")
     for chat, df in result.sessions.items():
         show(df, TableFormat.table, title=f"Sessions of {chat} by year")
@@ -761,8 +859,17 @@ def _scope(con: duckdb.DuckDBPyConnection, chat: str | None, year: int | None, y
            session: str | None, question: int | None) -> Any:  # fmt: skip
     from chatgraph.graphs import Scope, parse_years
 
+    if session is not None:  # the id names its chat
+        chat, session = _session_of(con, session, chat)
     return Scope(resolve_chat(con, chat), year=year, years=parse_years(years) if years else None,
                  session=session, question=question)  # fmt: skip
+
+
+def _session_of(con: duckdb.DuckDBPyConnection, session: str, chat: str | None) -> tuple[str, str]:
+    """(chat, session id) of --session ID (or --session latest with --chat)."""
+    from chatgraph.sessions import resolve_session
+
+    return resolve_session(con, session, chat)
 
 
 def _kind_weights(text: str | None) -> dict[str, float] | None:
@@ -776,7 +883,7 @@ def _kind_weights(text: str | None) -> dict[str, float] | None:
         except ValueError:
             sep = ""
         if not sep:
-            raise ChatgraphError(f"--weights: {part!r} is not KIND=NUMBER (e.g. reply=2,mention=1)")
+            raise UsageError(f"--weights: {part!r} is not KIND=NUMBER (e.g. reply=2,mention=1)")
     return out
 
 
@@ -1134,34 +1241,36 @@ def threads_cmd(
     ],
     db: DbOption = DEFAULT_DB,
     output: FormatOption = TableFormat.table,
+    chat: Annotated[
+        str | None,
+        typer.Option("--chat", "-c", help="The chat of `latest` (default: the only one)."),
+    ] = None,
 ) -> None:
     """One row per question of a session: when and by whom it was asked, its posts and participants,
-    and how they were assigned (tag, reply, retweet, quote, time).
+    and how they were assigned (tag, reply, retweet, quote, time). SESSION may be latest.
 
     Example: chatgraph threads hcldr-2016-03-01 --format csv
+    Example: chatgraph threads latest --chat hcldr
     """
     from chatgraph import threads as threadsmod
+    from chatgraph.sessions import resolve_session
 
     con = dbmod.connect(db, read_only=True)
     try:
-        df = threadsmod.table(con, session.strip())
+        _, session_id = resolve_session(con, session, chat)
+        df = threadsmod.table(con, session_id)
     finally:
         con.close()
-    show(df, output, title=f"Questions of {session.strip()}")
+    show(df, output, title=f"Questions of {session_id}")
 
 
 @app.command("transcript")
 @friendly
 def transcript_cmd(
     session: Annotated[
-        str,
-        typer.Argument(
-            help="The session id, e.g. hcldr-2016-03-01 (see chatgraph sessions), or latest: "
-            "the chat's most recent session."
-        ),
+        str, typer.Argument(help="The session id, e.g. hcldr-2016-03-01 (see chatgraph sessions).")
     ],
     db: DbOption = DEFAULT_DB,
-    chat: ChatOption = None,
     format: Annotated[
         str, typer.Option("--format", "-f", help="md (Markdown) or html (one self-contained page).")
     ] = "md",
@@ -1169,19 +1278,23 @@ def transcript_cmd(
         Path | None, typer.Option("--output", "-o", help="Write the transcript to this file.")
     ] = None,
     pseudonymize: PseudonymizeOption = False,
+    chat: Annotated[
+        str | None,
+        typer.Option("--chat", "-c", help="The chat of `latest` (default: the only one)."),
+    ] = None,
 ) -> None:
     """A session's transcript grouped by question, with who took part and gaps in the record.
+    SESSION is a session id, or latest for the chat's most recent session.
 
     Example: chatgraph transcript hcldr-2016-03-01 --format html --output hcldr-2016-03-01.html
     Example: chatgraph fetch --chat hcldr && chatgraph transcript latest --chat hcldr
     """
-    from chatgraph import privacy, sessions, transcripts
+    from chatgraph import privacy, transcripts
+    from chatgraph.sessions import resolve_session
 
     con = dbmod.connect(db, read_only=True)
     try:
-        session_id = session.strip()
-        if session_id.lower() == "latest":
-            session_id = sessions.latest(con, resolve_chat(con, chat))
+        _, session_id = resolve_session(con, session, chat)
         p = privacy.pseudonymizer(con, pseudonymize)
         text = transcripts.render(con, session_id, format, p)
     finally:

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from chatgraph import schema_doc
-from chatgraph.errors import ChatgraphError
+from chatgraph.errors import ChatgraphError, UsageError
 
 PARTITIONED = ("posts", "interactions")
 
@@ -117,9 +117,9 @@ def _select(con: duckdb.DuckDBPyConnection, table: str, chat: str | None) -> str
 def check_output(directory: Path, overwrite: bool = False) -> None:
     """Refuse a file, or a folder with something in it unless ``overwrite``."""
     if directory.exists() and not directory.is_dir():
-        raise ChatgraphError(f"--output {directory}: is a file; give a folder for the export")
+        raise UsageError(f"--output {directory}: is a file; give a folder for the export")
     if directory.exists() and any(directory.iterdir()) and not overwrite:
-        raise ChatgraphError(
+        raise UsageError(
             f"--output {directory}: the folder is not empty; export into a new folder "
             "or add --overwrite to replace the tables in it"
         )

@@ -251,6 +251,28 @@ def _by_session(con: duckdb.DuckDBPyConnection, chat: str, retweeters: bool) -> 
     )
 
 
+def active_by_year(
+    con: duckdb.DuckDBPyConnection, chat: str, include_retweeters: bool = False
+) -> dict[int, set[str]]:
+    """The accounts (lower-cased handles) :func:`growth` counts as a year's active participants
+    (with ``include_retweeters``: its participants)."""
+    with_sessions = _has_session_posts(con, chat)
+    source = _SESSION_POSTS if with_sessions else _YEAR_POSTS
+    params: dict = {"chat": chat}
+    if not with_sessions:
+        params["tz"] = chat_timezone(con, chat)
+    params["retweeters"] = include_retweeters
+    rows = con.execute(
+        f"select distinct year, handle from ({source}) "
+        "where handle is not null and ($retweeters or not is_retweet)",
+        params,
+    ).fetchall()
+    out: dict[int, set[str]] = {}
+    for year, handle in rows:
+        out.setdefault(int(year), set()).add(handle)
+    return out
+
+
 # ------------------------------------------------------------------------------------------ overlap
 
 

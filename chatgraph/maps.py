@@ -82,6 +82,7 @@ class MapData:
     edges: list[dict[str, Any]] = field(default_factory=list)
     legend: list[dict[str, str]] = field(default_factory=list)
     new_edges: int = 0
+    never_posted: int = 0  # accounts on the map that never posted in the chat (only mentioned)
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -407,19 +408,18 @@ def map_data(
         i = index[h]
         acc = accounts.get(h, {})
         top = heapq.nlargest(TOP_PARTNERS, partners[h], key=lambda t: (t[0], _rev(t[1])))
-        nodes.append(
-            {
-                "id": h,
-                "label": acc.get("handle") or h,
-                "x": round(float(pos[i, 0]) * scale, 1),
-                "y": round(float(pos[i, 1]) * scale, 1),
-                "value": degree[h],
-                "color": colours[h],
-                "t": _node_tip(
-                    h, acc, g.nodes[h].get("posts", 0), period, degree[h], top, accounts
-                ),
-            }
-        )
+        node: dict[str, Any] = {
+            "id": h,
+            "label": acc.get("handle") or h,
+            "x": round(float(pos[i, 0]) * scale, 1),
+            "y": round(float(pos[i, 1]) * scale, 1),
+            "value": degree[h],
+            "color": colours[h],
+            "t": _node_tip(h, acc, g.nodes[h].get("posts", 0), period, degree[h], top, accounts),
+        }
+        if acc.get("first_year") is None:
+            node["np"] = 1  # never posted in the chat: only mentioned or replied to
+        nodes.append(node)
     edges = []
     new_count = 0
     for n, (a, b) in enumerate(ordered):
@@ -457,6 +457,7 @@ def map_data(
         edges=edges,
         legend=legend,
         new_edges=new_count,
+        never_posted=sum(1 for n in nodes if n.get("np")),
     )
 
 
@@ -689,6 +690,7 @@ class MapResult:
     edges: int
     new_edges: int
     frames: list[str]
+    never_posted: int = 0
 
 
 def write_map(
@@ -699,4 +701,6 @@ def write_map(
     path = Path(output)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(data), encoding="utf-8")
-    return MapResult(path, len(data.nodes), len(data.edges), data.new_edges, data.frames)
+    return MapResult(
+        path, len(data.nodes), len(data.edges), data.new_edges, data.frames, data.never_posted
+    )

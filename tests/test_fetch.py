@@ -452,15 +452,6 @@ def test_weekly_routine_chats_set_then_fetch_chat_then_transcript_latest(runner,
         assert latest.stdout.startswith(f"# #hcldr: session {last}\n")
 
 
-def test_transcript_latest_without_sessions_says_what_to_do(runner, tmp_path):
-    archive = str(tmp_path / "a.duckdb")
-    runner.invoke(app, ["chats", "add", "hcldr", "--db", archive])
-    result = runner.invoke(app, ["transcript", "latest", "--db", archive])
-    assert (result.exit_code, result.stderr) == (1, (
-        "Error: chat hcldr has no sessions yet; load or fetch its posts first "
-        "(chatgraph fetch --chat hcldr)\n"))  # fmt: skip
-
-
 def test_link_header_and_retry_after_parsing():
     link = ('<https://m.example/api/v1/timelines/tag/x?limit=40&max_id=111>; rel="next", '
             '<https://m.example/api/v1/timelines/tag/x?limit=40&min_id=222>; rel="prev"')  # fmt: skip
