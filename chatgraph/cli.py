@@ -288,6 +288,196 @@ def load(
         raise typer.Exit(1)
 
 
+# ---------------------------------------------------------------- fetch (issue 14)
+
+fetch_app = typer.Typer(no_args_is_help=False, rich_markup_mode=None)
+app.add_typer(fetch_app, name="fetch")
+
+SinceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--since", help="Only posts from this date or ISO time on (UTC), e.g. 2024-01-01."
+    ),
+]
+UntilOption = Annotated[
+    str | None, typer.Option("--until", help="Only posts before this date or ISO time (UTC).")
+]
+HandleOption = Annotated[
+    str | None,
+    typer.Option(
+        "--handle",
+        help="Bluesky login for services that want one; the app password comes from "
+        "CHATGRAPH_BLUESKY_PASSWORD, never the command line.",
+    ),
+]
+
+
+def _fetch(db: Path, jobs: Callable[[duckdb.DuckDBPyConnection], list], since: str | None,
+           until: str | None, output: TableFormat) -> None:  # fmt: skip
+    """Run the fetch jobs one after the other, show what each did; exit 1 if any failed."""
+    from chatgraph import fetch
+
+    start, end = fetch.parse_when(since, "--since"), fetch.parse_when(until, "--until")
+    if start and end and start >= end:
+        from chatgraph.errors import UsageError
+
+        raise UsageError(f"--since {since} is not before --until {until}; swap them")
+    con = dbmod.connect(db)
+    try:
+        _fetch_into(con, db, jobs, start, end, output)
+    finally:
+        con.close()
+
+
+def _fetch_into(con: duckdb.DuckDBPyConnection, db: Path, jobs: Callable[[duckdb.DuckDBPyConnection], list],
+                start: Any, end: Any, output: TableFormat) -> None:  # fmt: skip
+    from chatgraph import fetch, rejects
+
+    folder = fetch.default_folder(db)
+    results, errors = [], []
+    try:
+        todo = jobs(con)
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TextColumn("{task.completed} posts fetched"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+            disable=output is not TableFormat.table,
+        ) as bar:
+            task = bar.add_task("fetching", total=None)
+
+            def on_page(label: str, posts: int) -> None:
+                bar.update(task, description=f"fetching {label}", completed=posts)
+
+            for job in todo:
+                try:
+                    results.append(job.run(con, folder, since=start, until=end, progress=on_page))
+                except ChatgraphError as e:
+                    errors.append(str(e))
+    except KeyboardInterrupt:
+        err_console.print(
+            f"Interrupted: the archive is as it was; the pages fetched so far are kept in "
+            f"{_short(str(folder))}/, and running the same command again goes on from there",
+            markup=False, highlight=False, soft_wrap=True,
+        )  # fmt: skip
+        raise typer.Exit(130) from None
+    rows = [
+        {
+            "platform": r.platform, "from": r.server, "tag": r.tag, "chat": r.chat_id,
+            "pages": r.pages, "fetched": r.posts, "inserted": r.inserted,
+            "duplicates": r.duplicates, "rejected": r.rejected,
+            "file": _short(str(r.file)) if r.file else ("(resumed)" if r.loads else "(nothing new)"),
+        }
+        for r in results
+    ]  # fmt: skip
+    schema = {"platform": pl.String, "from": pl.String, "tag": pl.String, "chat": pl.String,
+              "pages": pl.Int64, "fetched": pl.Int64, "inserted": pl.Int64,
+              "duplicates": pl.Int64, "rejected": pl.Int64, "file": pl.String}  # fmt: skip
+    show(pl.DataFrame(rows, schema=schema), output, title=f"Fetched into {db}")
+    for r in results:
+        for loaded in r.loads:
+            if loaded.rejected and loaded.source_id:
+                note = rejects.line(con, _short(loaded.path), loaded.source_id, loaded.records)
+                err_console.print(note, markup=False, highlight=False, soft_wrap=True)
+    for e in errors:
+        err_console.print(f"Error: {e}", markup=False, highlight=False, soft_wrap=True)
+    if errors:
+        raise typer.Exit(1)
+
+
+@fetch_app.callback(invoke_without_command=True)
+@friendly
+def fetch_cmd(
+    ctx: typer.Context,
+    chat: ChatOption = None,
+    db: DbOption = DEFAULT_DB,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    handle: HandleOption = None,
+    output: FormatOption = TableFormat.table,
+) -> None:
+    """Fetch a chat's new posts from Mastodon and Bluesky straight into the archive.
+
+    Without a subcommand, fetch every place `chatgraph chats set` remembers for the chat. Each
+    place goes on from where its last fetch stopped; the raw pages are kept, gzipped, in
+    <archive>-fetched/ beside the archive, and loaded like an export file. A killed or failed
+    fetch leaves the archive as it was, and the next run resumes.
+
+    \b
+    Examples:
+      chatgraph chats set hcldr --mastodon-instance https://mastodon.social --bluesky-tag hcldr
+      chatgraph fetch --chat hcldr && chatgraph transcript latest --chat hcldr
+      chatgraph fetch mastodon --instance https://mastodon.social --instance https://fosstodon.org --tag hcldr --since 2024-01-01
+      chatgraph fetch bluesky --tag hcldr
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from chatgraph import fetch
+
+    _fetch(db, lambda con: fetch.chat_jobs(con, chat, handle), since, until, output)
+
+
+@fetch_app.command("mastodon")
+@friendly
+def fetch_mastodon(
+    instance: Annotated[
+        list[str],
+        typer.Option(
+            "--instance", help="A Mastodon server, e.g. https://mastodon.social; repeat for more."
+        ),
+    ],
+    tag: Annotated[str, typer.Option("--tag", help="The hashtag, with or without #.")],
+    chat: Annotated[
+        str | None,
+        typer.Option("--chat", "-c", help="Chat to file the posts under (default: the tag)."),
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    output: FormatOption = TableFormat.table,
+) -> None:
+    """Fetch a hashtag's posts from Mastodon servers' tag timelines (GET /api/v1/timelines/tag/TAG).
+
+    The same post seen from two servers is stored once (by its uri). A server that wants a login
+    takes an access token from the environment variable CHATGRAPH_MASTODON_TOKEN.
+
+    Example: chatgraph fetch mastodon --instance https://mastodon.social --tag hcldr --since 2024-01-01
+    """
+    from chatgraph import fetch
+
+    jobs = fetch.mastodon_jobs(instance, tag, chat)
+    _fetch(db, lambda con: jobs, since, until, output)
+
+
+@fetch_app.command("bluesky")
+@friendly
+def fetch_bluesky(
+    tag: Annotated[str, typer.Option("--tag", help="The hashtag, with or without #.")],
+    service: Annotated[
+        str, typer.Option("--service", help="The Bluesky API server to search.")
+    ] = "https://public.api.bsky.app",
+    chat: Annotated[
+        str | None,
+        typer.Option("--chat", "-c", help="Chat to file the posts under (default: the tag)."),
+    ] = None,
+    handle: HandleOption = None,
+    db: DbOption = DEFAULT_DB,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    output: FormatOption = TableFormat.table,
+) -> None:
+    """Fetch a hashtag's posts from a Bluesky search (app.bsky.feed.searchPosts, newest first).
+
+    Example: CHATGRAPH_BLUESKY_PASSWORD=app-password chatgraph fetch bluesky --tag hcldr --service https://bsky.social --handle me.bsky.social
+    """
+    from chatgraph import fetch
+
+    job = fetch.bluesky_job(tag, service, chat, handle)
+    _fetch(db, lambda con: [job], since, until, output)
+
+
 # ---------------------------------------------------------------- research: queries, sql, export, schema
 
 ResultFormat = Annotated[
@@ -1158,8 +1348,33 @@ def chats_set(
     hosts: Annotated[
         str | None, typer.Option("--hosts", help="Host handles, comma-separated.")
     ] = None,
+    mastodon_instance: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--mastodon-instance",
+            help='Mastodon server(s) chatgraph fetch reads the chat from; repeat for more ("" unsets).',
+        ),
+    ] = None,
+    mastodon_tag: Annotated[
+        str | None,
+        typer.Option("--mastodon-tag", help="The hashtag to fetch there (default: the chat's)."),
+    ] = None,
+    bluesky_tag: Annotated[
+        str | None,
+        typer.Option(
+            "--bluesky-tag", help='The hashtag chatgraph fetch searches Bluesky for ("" unsets).'
+        ),
+    ] = None,
+    bluesky_service: Annotated[
+        str | None,
+        typer.Option(
+            "--bluesky-service",
+            help="The Bluesky API server (default: https://public.api.bsky.app).",
+        ),
+    ] = None,
 ) -> None:
-    """Set a chat's schedule, question prefixes or hosts, then rebuild its sessions and threads.
+    """Set a chat's schedule, question prefixes or hosts (then rebuild its sessions and threads), or
+    where it lives on Mastodon and Bluesky (for chatgraph fetch --chat).
 
     Example: chatgraph chats set hcldr --timezone America/New_York --weekday tue --start 20:30 --duration 60 --prefixes T
     """
@@ -1167,14 +1382,14 @@ def chats_set(
 
     con = dbmod.connect(db)
     try:
-        chat_id = chatsmod.set_schedule(
+        chat_id, rebuilt = chatsmod.set_chat(
             con, chat, timezone=timezone, weekday=weekday, start=start, duration=duration,
-            prefixes=prefixes, hosts=hosts,
+            prefixes=prefixes, hosts=hosts, mastodon_instances=mastodon_instance,
+            mastodon_tag=mastodon_tag, bluesky_tag=bluesky_tag, bluesky_service=bluesky_service,
         )  # fmt: skip
+        title = f"Chat {chat_id} updated" + ("; sessions and threads rebuilt" if rebuilt else "")
         show(
-            chatsmod.overview(con).filter(pl.col("chat") == chat_id),
-            TableFormat.table,
-            title=f"Chat {chat_id} updated; sessions and threads rebuilt",
+            chatsmod.overview(con).filter(pl.col("chat") == chat_id), TableFormat.table, title=title
         )
     finally:
         con.close()
@@ -1280,7 +1495,7 @@ def transcript_cmd(
     SESSION is a session id, or latest for the chat's most recent session.
 
     Example: chatgraph transcript hcldr-2016-03-01 --format html --output hcldr-2016-03-01.html
-    Example: chatgraph transcript latest --chat hcldr
+    Example: chatgraph fetch --chat hcldr && chatgraph transcript latest --chat hcldr
     """
     from chatgraph import privacy, transcripts
     from chatgraph.sessions import resolve_session

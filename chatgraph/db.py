@@ -161,10 +161,33 @@ MIGRATIONS: list[tuple[str, str]] = [
         "alter table sources add column bytes BIGINT;",
     ),
     (
+        # `fetch`: where a chat lives on Mastodon and Bluesky, and how far each place was read.
+        "005_fetch",
+        """
+        alter table chats add column mastodon_instances VARCHAR[];
+        alter table chats add column mastodon_tag VARCHAR;
+        alter table chats add column bluesky_tag VARCHAR;
+        alter table chats add column bluesky_service VARCHAR;
+        create table fetch_cursors (
+            chat_id    VARCHAR NOT NULL,
+            platform   VARCHAR NOT NULL,
+            instance   VARCHAR NOT NULL,
+            tag        VARCHAR NOT NULL,
+            newest_id  VARCHAR,
+            newest_at  TIMESTAMPTZ,
+            source_id  INTEGER,
+            fetches    INTEGER NOT NULL,
+            posts      BIGINT NOT NULL,
+            fetched_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (chat_id, platform, instance, tag)
+        );
+        """,
+    ),
+    (
         # One person's accounts across platforms (issue 16). An account in no row is its own
         # person, named by its handle, so with no links the person-level views equal the
         # account-level tables. Views, not tables: a load or a link is reflected at once.
-        "005_people",
+        "006_people",
         """
         create table person_accounts (
             person_id  VARCHAR NOT NULL,

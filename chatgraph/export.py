@@ -58,6 +58,7 @@ CHAT_FILTERS: dict[str, str] = {
     "post_threads": "chat_id = $chat",
     "interactions": "chat_id = $chat",
     "connections": "chat_id = $chat",
+    "fetch_cursors": "chat_id = $chat",
     # the people layer: the links of the chat's accounts, and its person-level views
     "person_accounts": """handle in (
         select source_handle from interactions where chat_id = $chat

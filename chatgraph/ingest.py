@@ -64,6 +64,9 @@ class FileResult:
 
 
 Progress = Callable[[str, str], None]  # (file label, phase)
+# Runs inside a file's transaction, after its posts and derived tables are written: what it
+# writes commits or rolls back with them (fetch stores its cursor this way).
+InTransaction = Callable[[duckdb.DuckDBPyConnection, "FileResult"], None]
 
 
 def normalise_chat(name: str) -> str:
@@ -200,6 +203,7 @@ def load(
     columns: dict[str, str] | None = None,
     progress: Progress | None = None,
     refresh: bool = True,
+    in_transaction: InTransaction | None = None,
 ) -> list[FileResult]:
     """Load files, folders, globs, .gz and .zip into the archive; one transaction per file.
 
@@ -221,8 +225,9 @@ def load(
                     zip_results = []
                     for source in sources:
                         r = _load_one(
-                            con, source, fmt_forced, chat, strict, options, progress, refresh
-                        )
+                            con, source, fmt_forced, chat, strict, options, progress, refresh,
+                            in_transaction,
+                        )  # fmt: skip
                         zip_results.append(r)
                         if r.source_id is not None and not (r.skipped or r.error):
                             db.release_cache(con)  # its temp tables are gone by now
@@ -251,6 +256,7 @@ def _load_one(
     options: Options,
     progress: Progress | None,
     refresh: bool,
+    in_transaction: InTransaction | None = None,
 ) -> FileResult:
     result = FileResult(source.label)
     say = (lambda phase: progress(source.label, phase)) if progress else (lambda phase: None)
@@ -301,6 +307,8 @@ def _load_one(
                     from chatgraph import derive
 
                     derive.refresh(con, [result.chat_id], changed="changed_posts")
+                if in_transaction is not None:
+                    in_transaction(con, result)
                 con.execute("commit")
             except BaseException:
                 con.execute("rollback")

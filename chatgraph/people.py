@@ -36,7 +36,7 @@ _MOVE_WORDS = (
 
 def has_people(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the archive has the people layer (an archive opened read-only before the
-    ``005_people`` migration has not)."""
+    ``006_people`` migration has not)."""
     return bool(
         con.execute(
             "select count(*) from information_schema.tables "

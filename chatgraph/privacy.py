@@ -89,6 +89,7 @@ HANDLE_COLUMNS = {
 ACCOUNT_ID_COLUMNS = {"author_id", "reply_to_author_id", "account_id", "target_id", "user_id"}
 POST_ID_COLUMNS = {
     "post_id", "reply_to_post_id", "retweet_of_post_id", "quote_of_post_id", "conversation_id",
+    "newest_id",  # fetch_cursors: the newest post fetched (a Bluesky at-uri names its author's DID)
 }  # fmt: skip
 NAME_COLUMNS = {"author_name": "author_handle", "display_name": "handle", "name": "handle"}
 TEXT_COLUMNS = {"text", "question_text", "title", "label", "tooltip", "raw"}

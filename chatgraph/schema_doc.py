@@ -115,6 +115,29 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "question_prefixes": "Letters that open a question post (`Q`, `T`, …).",
             "hosts": "Handles of the accounts that post the questions.",
             "created_at": "When the chat was first loaded.",
+            "mastodon_instances": "Mastodon servers `fetch --chat` reads the chat's tag timeline from "
+            "(`https://…`).",
+            "mastodon_tag": "The hashtag `fetch --chat` asks Mastodon for, without `#` (null: `hashtag`).",
+            "bluesky_tag": "The hashtag `fetch --chat` searches Bluesky for, without `#` (null: none).",
+            "bluesky_service": "The Bluesky API server to search (null: `https://public.api.bsky.app`).",
+        },
+    ),
+    "fetch_cursors": (
+        "One row per chat, platform, server and hashtag `fetch` has read: how far it got, so that "
+        "the next fetch asks only for newer posts. Written in the transaction that loads the "
+        "fetched posts. No credentials are stored.",
+        {
+            "chat_id": "The chat the posts were loaded into.",
+            "platform": "`mastodon` or `bluesky`.",
+            "instance": "The server asked, as a URL (`https://mastodon.social`, `https://public.api.bsky.app`).",
+            "tag": "The hashtag asked for, lower-cased, without `#`.",
+            "newest_id": "The newest post fetched: a Mastodon status id of that server (the next fetch "
+            "asks for `since_id` it), or a Bluesky `at://` uri.",
+            "newest_at": "When that newest post was published (Bluesky: its sort time, `since` of the next search).",
+            "source_id": "The file of the last fetch that brought posts (see `sources`).",
+            "fetches": "How many fetches brought posts from there.",
+            "posts": "Posts those fetches added to the archive.",
+            "fetched_at": "When the last fetch that brought posts was loaded.",
         },
     ),
     "sessions": (

@@ -92,7 +92,12 @@ def test_chats_set_schedule_rebuilds_sessions_in_local_time(runner, archive):
         (["--prefixes", "Q,T1"], "Error: --prefixes 'T1': not valid here; "
          "give a comma-separated list, e.g. --prefixes Q,T"),
         ([], "Error: chats set testchat: nothing to set; give --timezone, --weekday, --start, "
-         "--duration, --prefixes or --hosts"),
+         "--duration, --prefixes, --hosts, --mastodon-instance, --mastodon-tag, --bluesky-tag "
+         "or --bluesky-service"),
+        (["--mastodon-instance", "ftp://x"], "Error: --mastodon-instance 'ftp://x': not a server "
+         "address; give one like https://mastodon.social"),
+        (["--bluesky-tag", "#no tag"], "Error: --bluesky-tag '#no tag': a hashtag is letters, "
+         "digits and _ (e.g. hcldr)"),
     ],
 )  # fmt: skip
 def test_chats_set_rejects_bad_values_with_one_line(runner, archive, args, error):
