@@ -724,7 +724,7 @@ def map_cmd(
     finally:
         con.close()
     new = f", {result.new_edges} new in {result.frames[-1]}"
-    typer.echo(f"Wrote {output}: {result.nodes} accounts, {result.edges} pairs{new}")
+    typer.echo(f"Wrote {output}: {result.nodes} {result.unit}, {result.edges} pairs{new}")
 
 
 def _step_bar() -> Progress:

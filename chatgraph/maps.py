@@ -83,6 +83,7 @@ class MapData:
     legend: list[dict[str, str]] = field(default_factory=list)
     new_edges: int = 0
     never_posted: int = 0  # accounts on the map that never posted in the chat (only mentioned)
+    unit: str = "accounts"  # what a node is: "people" once accounts are linked into people
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -93,6 +94,7 @@ class MapData:
             "color": self.color,
             "minWeight": self.min_weight,
             "paintEdges": len(self.edges) > PAINT_EDGES,
+            "unit": self.unit,
             "legend": self.legend,
             "nodes": self.nodes,
             "edges": self.edges,
@@ -463,6 +465,8 @@ def map_data(
         legend=legend,
         new_edges=new_count,
         never_posted=sum(1 for n in nodes if n.get("np")),
+        # with accounts linked, a node is a person (as the report's header counts them)
+        unit="people" if per_person and people.people(con).height else "accounts",
     )
 
 
@@ -742,6 +746,7 @@ class MapResult:
     new_edges: int
     frames: list[str]
     never_posted: int = 0
+    unit: str = "accounts"
 
 
 def write_map(
@@ -753,5 +758,11 @@ def write_map(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(data), encoding="utf-8")
     return MapResult(
-        path, len(data.nodes), len(data.edges), data.new_edges, data.frames, data.never_posted
+        path,
+        len(data.nodes),
+        len(data.edges),
+        data.new_edges,
+        data.frames,
+        data.never_posted,
+        data.unit,
     )

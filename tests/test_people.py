@@ -251,6 +251,8 @@ def test_overlap_and_map_follow_people(archive):
         "accounts: @HCLDRchat (twitter), @hcldr.bsky.social (bluesky), "
         "@hcldr@mastodon.social (mastodon)" in node["t"]
     )
+    assert (data.unit, data.payload()["unit"]) == ("people", "people")  # the page counts people
+    assert maps.map_data(archive, "hcldr", year=2024, by_account=True).unit == "accounts"
     # uscap shares no host; with a person linked across the two chats it shares that person
     before = overlap(archive, "hcldr", "uscap").shared_accounts.height
     member = archive.execute(

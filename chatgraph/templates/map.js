@@ -308,7 +308,8 @@
     var label = D.frames[state.frame];
     // Accounts on the map are the connected ones; those that never posted were only mentioned or
     // replied to, which is why the map shows more accounts than the chat has participants.
-    var s = accounts + " accounts" + (never ? " (" + never + " never posted, only mentioned)" : "") +
+    var s = accounts + " " + (D.unit || "accounts") +
+      (never ? " (" + never + " never posted, only mentioned)" : "") +
       " · " + counts.pairs + " pairs · " + counts.fresh + " new connections";
     text("stats", s + (D.frames.length > 1 || label ? " in " + label : ""));
     text("new-label", "new connection in " + label);
