@@ -13,6 +13,7 @@ Needs the optional extra: ``pip install 'chatgraph[spark]'`` (PySpark, and Java 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -57,23 +58,31 @@ def _functions() -> Any:
     return functions
 
 
-def session(master: str = "local[2]", app_name: str = "chatgraph") -> SparkSession:
+def session(
+    master: str | None = None, app_name: str = "chatgraph", config: dict[str, str] | None = None
+) -> SparkSession:
     """A SparkSession for these measures: UTC session time zone (years are computed in each
-    chat's own zone from UTC instants), few shuffle partitions, no UI. On a cluster, pass the
-    master spark-submit gives (or build your own session with ``spark.sql.session.timeZone=UTC``)."""
+    chat's own zone from UTC instants), few shuffle partitions, no UI. ``master`` None: the one
+    spark-submit gives, else ``local[2]``. Your own session works too if its
+    ``spark.sql.session.timeZone`` is UTC."""
     _functions()
     from pyspark.sql import SparkSession
 
+    settings = {
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": "4",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+    } | (config or {})
     try:
-        spark = (
-            SparkSession.builder.master(master)
-            .appName(app_name)
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.shuffle.partitions", "4")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .getOrCreate()
-        )
+        builder = SparkSession.builder.appName(app_name)
+        if master is None and "PYSPARK_GATEWAY_PORT" not in os.environ:
+            master = "local[2]"  # not under spark-submit
+        if master is not None:
+            builder = builder.master(master)
+        for key, value in settings.items():
+            builder = builder.config(key, value)
+        spark = builder.getOrCreate()
         spark.sparkContext.setLogLevel("ERROR")
         return spark
     except Exception as e:  # Java missing or broken: py4j raises plain exceptions

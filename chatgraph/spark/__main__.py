@@ -28,8 +28,11 @@ ChatOption = Annotated[
     str | None, typer.Option("--chat", "-c", help="The chat (default: the only one).")
 ]
 MasterOption = Annotated[
-    str,
-    typer.Option("--master", help="Spark master: local[N], or what your cluster uses."),
+    str | None,
+    typer.Option(
+        "--master",
+        help="Spark master, e.g. local[4] or yarn (default: spark-submit's, else local[2]).",
+    ),
 ]
 FormatOption = Annotated[
     TableFormat, typer.Option("--format", "-f", help="Output as table, csv or json.")
@@ -56,7 +59,7 @@ def spark_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _open(directory: str, master: str) -> sparkmod.Export:
+def _open(directory: str, master: str | None) -> sparkmod.Export:
     sparkmod._manifest(directory)  # a wrong folder fails here, before Java starts
     return sparkmod.read_export(sparkmod.session(master), directory)
 
@@ -82,7 +85,7 @@ def growth_cmd(
             help="Count accounts that only retweet as participants for newcomers, returning and retention.",
         ),
     ] = False,
-    master: MasterOption = "local[2]",
+    master: MasterOption = None,
     output: FormatOption = TableFormat.table,
 ) -> None:
     """The growth table of chatgraph growth (by year), computed by Spark from the export.
@@ -101,7 +104,7 @@ def growth_cmd(
 def connections_cmd(
     directory: DirArgument,
     chat: ChatOption = None,
-    master: MasterOption = "local[2]",
+    master: MasterOption = None,
     output: FormatOption = TableFormat.table,
 ) -> None:
     """New connections per year (pairs first seen that year) and the running total, by Spark.
@@ -120,7 +123,7 @@ def connections_cmd(
 def interactions_cmd(
     directory: DirArgument,
     chat: ChatOption = None,
-    master: MasterOption = "local[2]",
+    master: MasterOption = None,
     output: FormatOption = TableFormat.table,
 ) -> None:
     """Replies, mentions, retweets and quotes per year, and the accounts they came from and went to.
