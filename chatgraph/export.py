@@ -287,6 +287,8 @@ def export_partitioned(
         target = directory / table
         select = _partitioned_select(con, table)
         prints = _fingerprints(con, table, select)
+        if manifest is None and target.exists():
+            shutil.rmtree(target)  # --overwrite of another layout: start the table afresh
         old = before.get(table, {}) if target.is_dir() else {}
         keyed = table in PARTITION_KEYS
         written = removed = 0
@@ -300,20 +302,17 @@ def export_partitioned(
             if old.get(part) == list(fp) and file.exists():
                 continue
             file.parent.mkdir(parents=True, exist_ok=True)
-            where = ""
-            if keyed:
-                chat, year = part.split("/")
-                where = (
-                    f" where chat_id = {_literal(Path(chat.split('=', 1)[1]))} "
-                    f"and year = {int(year.split('=', 1)[1])}"
-                )
+            # a dot file until complete: Spark, DuckDB and arrow skip hidden files
             tmp = file.with_name(".data.parquet.tmp")
-            con.execute(
-                f"copy (select * exclude (chat_id, year) from ({select}){where}) "
-                f"to {_literal(tmp)} (format parquet)"
-                if keyed
-                else f"copy ({select}) to {_literal(tmp)} (format parquet)"
-            )
+            if keyed:
+                chat, year = (kv.split("=", 1)[1] for kv in part.split("/"))
+                con.execute(
+                    f"copy (select * exclude (chat_id, year) from ({select}) "
+                    f"where chat_id = $chat and year = $year) to {_literal(tmp)} (format parquet)",
+                    {"chat": chat, "year": int(year)},
+                )
+            else:
+                con.execute(f"copy ({select}) to {_literal(tmp)} (format parquet)")
             tmp.replace(file)
             written += 1
         if not prints:

@@ -205,3 +205,14 @@ def test_partition_cli_reports_written_partitions(runner, sample_archive, tmp_pa
     r = runner.invoke(app, args)
     assert r.exit_code == 0, r.output
     assert r.stdout.splitlines()[1].split(",")[2:5] == ["13", "0", "0"]
+
+
+def test_overwrite_replaces_the_default_layout(sample_archive, tmp_path):
+    con = dbmod.connect(sample_archive["db"], read_only=True)
+    try:
+        exportmod.export(con, tmp_path / "o")
+        assert tree(tmp_path / "o" / "posts")[0] == "chat=hcldr/year=2016/data_0.parquet"
+        exportmod.export_partitioned(con, tmp_path / "o", overwrite=True)
+    finally:
+        con.close()
+    assert tree(tmp_path / "o" / "posts") == parts({"hcldr": HCLDR_YEARS, "uscap": USCAP_YEARS})
