@@ -123,14 +123,31 @@ class Archive:
     # ------------------------------------------------------------------------------ analysis
 
     def growth(
-        self, chat: str | None = None, by: str = "year", include_retweeters: bool = False
+        self,
+        chat: str | None = None,
+        by: str = "year",
+        include_retweeters: bool = False,
+        by_account: bool = False,
     ) -> pl.DataFrame:
-        """Participants, newcomers, returning, retention and new connections per year or session."""
-        return growth(self.con, self.chat(chat), by=by, include_retweeters=include_retweeters)
+        """Participants, newcomers, returning, retention and new connections per year or session;
+        people (linked accounts are one), or accounts with ``by_account``."""
+        return growth(
+            self.con,
+            self.chat(chat),
+            by=by,
+            include_retweeters=include_retweeters,
+            by_account=by_account,
+        )
 
-    def overlap(self, chat_a: str, chat_b: str) -> Overlap:
-        """Accounts and connections two chats share."""
-        return overlap(self.con, self.chat(chat_a), self.chat(chat_b))
+    def overlap(self, chat_a: str, chat_b: str, by_account: bool = False) -> Overlap:
+        """People (or accounts) and connections two chats share."""
+        return overlap(self.con, self.chat(chat_a), self.chat(chat_b), by_account=by_account)
+
+    def people(self) -> pl.DataFrame:
+        """The linked accounts: one row per account of a person (see ``chatgraph people``)."""
+        from chatgraph import people
+
+        return people.people(self.con)
 
     def graph(
         self,
@@ -142,11 +159,13 @@ class Archive:
         question: int | None = None,
         kinds: Iterable[str] = KINDS,
         weights: dict[str, float] | None = None,
+        by_account: bool = False,
     ) -> nx.DiGraph:
         """The directed interaction graph of a chat, a year, a range of years, a session or a
-        question; edges carry a count per kind, ``weight`` and ``first_seen``."""
+        question; edges carry a count per kind, ``weight`` and ``first_seen``. One node per person
+        (linked accounts are one), or per account with ``by_account``."""
         scope = graphs.Scope(self.chat(chat), year, years, session, question)
-        return graphs.build(self.con, scope, tuple(kinds), weights)
+        return graphs.build(self.con, scope, tuple(kinds), weights, by_account=by_account)
 
     def metrics(
         self,

@@ -118,6 +118,25 @@ def set_schedule(
     Everything is checked before anything is written: one bad value changes nothing.
     """
     chat_id = resolve(con, chat)
+    changes = _schedule_changes(con, timezone, weekday, start, duration, prefixes, hosts)
+    if not changes:
+        raise UsageError(
+            f"chats set {chat_id}: nothing to set; give --timezone, --weekday, --start, "
+            "--duration, --prefixes or --hosts"
+        )
+    _write(con, chat_id, changes, rebuild=True)
+    return chat_id
+
+
+def _schedule_changes(
+    con: duckdb.DuckDBPyConnection,
+    timezone: str | None,
+    weekday: str | None,
+    start: str | None,
+    duration: int | None,
+    prefixes: str | None,
+    hosts: str | None,
+) -> dict[str, object]:
     changes: dict[str, object] = {}
     if timezone is not None:
         changes["timezone"] = parse_timezone(con, timezone)
@@ -135,25 +154,60 @@ def set_schedule(
         changes["hosts"] = parse_list(
             "--hosts", hosts, r"[\w.@-]{1,100}", "e.g. --hosts hcldrchat,colinhung"
         )
-    if not changes:
+    return changes
+
+
+def set_chat(
+    con: duckdb.DuckDBPyConnection,
+    chat: str,
+    *,
+    timezone: str | None = None,
+    weekday: str | None = None,
+    start: str | None = None,
+    duration: int | None = None,
+    prefixes: str | None = None,
+    hosts: str | None = None,
+    mastodon_instances: list[str] | None = None,
+    mastodon_tag: str | None = None,
+    bluesky_tag: str | None = None,
+    bluesky_service: str | None = None,
+) -> tuple[str, bool]:
+    """``chats set``: the schedule parts given and where the chat lives (read by ``fetch --chat``),
+    all checked before anything is written. Returns the chat and whether its sessions and threads
+    were rebuilt (only a schedule change needs that)."""
+    from chatgraph import fetch
+
+    chat_id = resolve(con, chat)
+    changes = _schedule_changes(con, timezone, weekday, start, duration, prefixes, hosts)
+    places = fetch.set_places(mastodon_instances=mastodon_instances, mastodon_tag=mastodon_tag,
+                              bluesky_tag=bluesky_tag, bluesky_service=bluesky_service)  # fmt: skip
+    if not changes and not places:
         raise UsageError(
             f"chats set {chat_id}: nothing to set; give --timezone, --weekday, --start, "
-            "--duration, --prefixes or --hosts"
+            "--duration, --prefixes, --hosts, --mastodon-instance, --mastodon-tag, --bluesky-tag "
+            "or --bluesky-service"
         )
+    _write(con, chat_id, {**changes, **places}, rebuild=bool(changes))
+    return chat_id, bool(changes)
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection, chat_id: str, changes: dict[str, object], *, rebuild: bool
+) -> None:
     from chatgraph import derive
 
     con.execute("begin")
     try:
         sets = ", ".join(f"{k} = ${k}" for k in changes)
         con.execute(f"update chats set {sets} where chat_id = $chat", {**changes, "chat": chat_id})
-        # Without its placed posts the chat's sessions and threads are rebuilt, not patched.
-        con.execute("delete from post_threads where chat_id = $chat", {"chat": chat_id})
-        derive.refresh(con, [chat_id])
+        if rebuild:
+            # Without its placed posts the chat's sessions and threads are rebuilt, not patched.
+            con.execute("delete from post_threads where chat_id = $chat", {"chat": chat_id})
+            derive.refresh(con, [chat_id])
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    return chat_id
 
 
 def add(con: duckdb.DuckDBPyConnection, chat: str) -> str:
@@ -193,14 +247,17 @@ def overview(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     for r in rows:
         conf = sessions.Schedule(*r[1:5])
         guess = sessions.Schedule(*r[8:12])
+        # A time zone set on its own is the moderator's; the rest of the schedule is still read off
+        # the posts, and the label says which part is which.
+        zone_set = "; time zone configured" if conf.timezone else ""
         if conf.start_time is not None:
             schedule = f"{_filled(conf, guess).describe()} (configured)"
         elif r[7] == "days":
-            schedule = f"one session per meeting day, {conf.timezone or 'UTC'} (inferred)"
+            schedule = f"one session per meeting day, {conf.timezone or 'UTC'} (inferred{zone_set})"
         elif guess.start_time is not None:
-            schedule = f"{_filled(guess, conf).describe()} (inferred)"
+            schedule = f"{_filled(conf, guess).describe()} (inferred{zone_set})"
         else:
-            schedule = ""
+            schedule = f"{conf.timezone} (configured)" if conf.timezone else ""
         out.append(
             {
                 "chat": r[0],

@@ -61,6 +61,14 @@ KindsOption = Annotated[
         "--kinds", help="Interaction kinds, comma-separated: reply,mention,retweet,quote."
     ),
 ]
+ByAccountOption = Annotated[
+    bool,
+    typer.Option(
+        "--by-account",
+        help="Count accounts, not people: each account alone, as if no accounts were linked "
+        "(see chatgraph people).",
+    ),
+]
 DEFAULT_DB = Path(dbmod.DEFAULT_DB)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -91,9 +99,26 @@ def friendly(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from chatgraph import __version__
+
+        typer.echo(f"chatgraph {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print chatgraph's version and exit.",
+        ),
+    ] = False,
 ) -> None:
     """chatgraph: archive hashtag chats, split them into question threads, map who connects.
 
@@ -133,8 +158,12 @@ def load(
             help="Chat to file the posts under (default: each file's dominant hashtag).",
         ),
     ] = None,
-    format: Annotated[
-        str, typer.Option("--format", help="Input format, or auto to sniff it.")
+    input_format: Annotated[
+        str,
+        typer.Option(
+            "--as",
+            help="Read every file as this export format (see the list below), or auto to sniff it.",
+        ),
     ] = "auto",
     strict: Annotated[
         bool,
@@ -155,13 +184,30 @@ def load(
             help="Column mapping for a generic CSV: id=...,author=...,created_at=...,text=...",
         ),
     ] = None,
-    output: FormatOption = TableFormat.table,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="Output the load's table as table, csv or json.")
+    ] = "table",
 ) -> None:
     """Load chat exports into the archive (one transaction per file), then update sessions and threads.
 
+    The format of each file is sniffed from its first bytes; --as NAME reads every file as one
+    format: twitter-v1, twitter-v2, twarc-csv, tags, twitter-archive, rtweet, generic-csv,
+    mastodon, bluesky.
+
     Example: chatgraph load sample_exports/ --db hcldr.duckdb
+    Example: chatgraph load search.json --as twitter-v1 --chat hcldr
+    Example: chatgraph load sheet.csv --columns id=ID,author=User,created_at=Date,text=Tweet
     """
-    from chatgraph import ingest
+    from chatgraph import formats, ingest
+
+    if output_format not in TableFormat.__members__:
+        hint = (
+            f"; to read the files as {output_format}, use --as {output_format}"
+            if output_format in formats.format_names()
+            else ""
+        )
+        raise UsageError(f"--format {output_format}: the output is table, csv or json{hint}")
+    output = TableFormat(output_format)
 
     mapping = None
     if columns:
@@ -169,7 +215,7 @@ def load(
         for part in columns.split(","):
             key, sep, value = part.partition("=")
             if not sep or not key.strip() or not value.strip():
-                raise ChatgraphError(
+                raise UsageError(
                     f"--columns: {part!r} is not NAME=COLUMN (e.g. id=tweet_id,text=body)"
                 )
             mapping[key.strip()] = value.strip()
@@ -198,13 +244,15 @@ def load(
             con,
             paths,
             chat=chat,
-            format=format,
+            format=input_format,
             strict=strict,
             account=account,
             columns=mapping,
             progress=on_phase,
         )
         bar.update(task, completed=len(files))
+    not_exports = [r for r in results if r.not_export and r.skipped]
+    results = [r for r in results if r not in not_exports]
     rows = [
         {
             "file": _short(r.path),
@@ -216,6 +264,16 @@ def load(
     schema = {"file": pl.String, "format": pl.String, "chat": pl.String, "records": pl.Int64, "inserted": pl.Int64,
               "duplicates": pl.Int64, "rejected": pl.Int64, "status": pl.String}  # fmt: skip
     show(pl.DataFrame(rows, schema=schema), output, title=f"Loaded into {db}")
+    if not_exports:
+        names = ", ".join(_short(r.path) for r in not_exports)
+        err_console.print(
+            f"Skipped {_plural(len(not_exports), 'file')} found in folders that "
+            f"{'is not a chat export' if len(not_exports) == 1 else 'are not chat exports'}: "
+            f"{names} (load one by name to see why)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     for r in results:
         if r.error:
             err_console.print(f"Error: {r.error}", markup=False, highlight=False, soft_wrap=True)
@@ -230,6 +288,196 @@ def load(
         raise typer.Exit(1)
 
 
+# ---------------------------------------------------------------- fetch (issue 14)
+
+fetch_app = typer.Typer(no_args_is_help=False, rich_markup_mode=None)
+app.add_typer(fetch_app, name="fetch")
+
+SinceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--since", help="Only posts from this date or ISO time on (UTC), e.g. 2024-01-01."
+    ),
+]
+UntilOption = Annotated[
+    str | None, typer.Option("--until", help="Only posts before this date or ISO time (UTC).")
+]
+HandleOption = Annotated[
+    str | None,
+    typer.Option(
+        "--handle",
+        help="Bluesky login for services that want one; the app password comes from "
+        "CHATGRAPH_BLUESKY_PASSWORD, never the command line.",
+    ),
+]
+
+
+def _fetch(db: Path, jobs: Callable[[duckdb.DuckDBPyConnection], list], since: str | None,
+           until: str | None, output: TableFormat) -> None:  # fmt: skip
+    """Run the fetch jobs one after the other, show what each did; exit 1 if any failed."""
+    from chatgraph import fetch
+
+    start, end = fetch.parse_when(since, "--since"), fetch.parse_when(until, "--until")
+    if start and end and start >= end:
+        from chatgraph.errors import UsageError
+
+        raise UsageError(f"--since {since} is not before --until {until}; swap them")
+    con = dbmod.connect(db)
+    try:
+        _fetch_into(con, db, jobs, start, end, output)
+    finally:
+        con.close()
+
+
+def _fetch_into(con: duckdb.DuckDBPyConnection, db: Path, jobs: Callable[[duckdb.DuckDBPyConnection], list],
+                start: Any, end: Any, output: TableFormat) -> None:  # fmt: skip
+    from chatgraph import fetch, rejects
+
+    folder = fetch.default_folder(db)
+    results, errors = [], []
+    try:
+        todo = jobs(con)
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TextColumn("{task.completed} posts fetched"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+            disable=output is not TableFormat.table,
+        ) as bar:
+            task = bar.add_task("fetching", total=None)
+
+            def on_page(label: str, posts: int) -> None:
+                bar.update(task, description=f"fetching {label}", completed=posts)
+
+            for job in todo:
+                try:
+                    results.append(job.run(con, folder, since=start, until=end, progress=on_page))
+                except ChatgraphError as e:
+                    errors.append(str(e))
+    except KeyboardInterrupt:
+        err_console.print(
+            f"Interrupted: the archive is as it was; the pages fetched so far are kept in "
+            f"{_short(str(folder))}/, and running the same command again goes on from there",
+            markup=False, highlight=False, soft_wrap=True,
+        )  # fmt: skip
+        raise typer.Exit(130) from None
+    rows = [
+        {
+            "platform": r.platform, "from": r.server, "tag": r.tag, "chat": r.chat_id,
+            "pages": r.pages, "fetched": r.posts, "inserted": r.inserted,
+            "duplicates": r.duplicates, "rejected": r.rejected,
+            "file": _short(str(r.file)) if r.file else ("(resumed)" if r.loads else "(nothing new)"),
+        }
+        for r in results
+    ]  # fmt: skip
+    schema = {"platform": pl.String, "from": pl.String, "tag": pl.String, "chat": pl.String,
+              "pages": pl.Int64, "fetched": pl.Int64, "inserted": pl.Int64,
+              "duplicates": pl.Int64, "rejected": pl.Int64, "file": pl.String}  # fmt: skip
+    show(pl.DataFrame(rows, schema=schema), output, title=f"Fetched into {db}")
+    for r in results:
+        for loaded in r.loads:
+            if loaded.rejected and loaded.source_id:
+                note = rejects.line(con, _short(loaded.path), loaded.source_id, loaded.records)
+                err_console.print(note, markup=False, highlight=False, soft_wrap=True)
+    for e in errors:
+        err_console.print(f"Error: {e}", markup=False, highlight=False, soft_wrap=True)
+    if errors:
+        raise typer.Exit(1)
+
+
+@fetch_app.callback(invoke_without_command=True)
+@friendly
+def fetch_cmd(
+    ctx: typer.Context,
+    chat: ChatOption = None,
+    db: DbOption = DEFAULT_DB,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    handle: HandleOption = None,
+    output: FormatOption = TableFormat.table,
+) -> None:
+    """Fetch a chat's new posts from Mastodon and Bluesky straight into the archive.
+
+    Without a subcommand, fetch every place `chatgraph chats set` remembers for the chat. Each
+    place goes on from where its last fetch stopped; the raw pages are kept, gzipped, in
+    <archive>-fetched/ beside the archive, and loaded like an export file. A killed or failed
+    fetch leaves the archive as it was, and the next run resumes.
+
+    \b
+    Examples:
+      chatgraph chats set hcldr --mastodon-instance https://mastodon.social --bluesky-tag hcldr
+      chatgraph fetch --chat hcldr && chatgraph transcript latest --chat hcldr
+      chatgraph fetch mastodon --instance https://mastodon.social --instance https://fosstodon.org --tag hcldr --since 2024-01-01
+      chatgraph fetch bluesky --tag hcldr
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from chatgraph import fetch
+
+    _fetch(db, lambda con: fetch.chat_jobs(con, chat, handle), since, until, output)
+
+
+@fetch_app.command("mastodon")
+@friendly
+def fetch_mastodon(
+    instance: Annotated[
+        list[str],
+        typer.Option(
+            "--instance", help="A Mastodon server, e.g. https://mastodon.social; repeat for more."
+        ),
+    ],
+    tag: Annotated[str, typer.Option("--tag", help="The hashtag, with or without #.")],
+    chat: Annotated[
+        str | None,
+        typer.Option("--chat", "-c", help="Chat to file the posts under (default: the tag)."),
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    output: FormatOption = TableFormat.table,
+) -> None:
+    """Fetch a hashtag's posts from Mastodon servers' tag timelines (GET /api/v1/timelines/tag/TAG).
+
+    The same post seen from two servers is stored once (by its uri). A server that wants a login
+    takes an access token from the environment variable CHATGRAPH_MASTODON_TOKEN.
+
+    Example: chatgraph fetch mastodon --instance https://mastodon.social --tag hcldr --since 2024-01-01
+    """
+    from chatgraph import fetch
+
+    jobs = fetch.mastodon_jobs(instance, tag, chat)
+    _fetch(db, lambda con: jobs, since, until, output)
+
+
+@fetch_app.command("bluesky")
+@friendly
+def fetch_bluesky(
+    tag: Annotated[str, typer.Option("--tag", help="The hashtag, with or without #.")],
+    service: Annotated[
+        str, typer.Option("--service", help="The Bluesky API server to search.")
+    ] = "https://public.api.bsky.app",
+    chat: Annotated[
+        str | None,
+        typer.Option("--chat", "-c", help="Chat to file the posts under (default: the tag)."),
+    ] = None,
+    handle: HandleOption = None,
+    db: DbOption = DEFAULT_DB,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    output: FormatOption = TableFormat.table,
+) -> None:
+    """Fetch a hashtag's posts from a Bluesky search (app.bsky.feed.searchPosts, newest first).
+
+    Example: CHATGRAPH_BLUESKY_PASSWORD=app-password chatgraph fetch bluesky --tag hcldr --service https://bsky.social --handle me.bsky.social
+    """
+    from chatgraph import fetch
+
+    job = fetch.bluesky_job(tag, service, chat, handle)
+    _fetch(db, lambda con: [job], since, until, output)
+
+
 # ---------------------------------------------------------------- research: queries, sql, export, schema
 
 ResultFormat = Annotated[
@@ -242,20 +490,49 @@ ResultOutput = Annotated[
 ]
 
 
+QueryDirsOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--dir",
+        "-d",
+        help="A folder of your own .sql queries, searched before the shipped ones; repeat for more "
+        "(or list them in CHATGRAPH_QUERIES).",
+    ),
+]
+
+
 @app.command("queries")
 @friendly
-def queries_list(output: FormatOption = TableFormat.table) -> None:
-    """List the named research queries in queries/ with their titles and parameters.
+def queries_list(
+    dirs: QueryDirsOption = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db", envvar="CHATGRAPH_DB", hidden=True, help="Not needed to list queries."
+        ),
+    ] = None,
+    output: FormatOption = TableFormat.table,
+) -> None:
+    """List the named research queries (shipped ones and your own) with their parameters.
+
+    Your own folders come first (--dir, then CHATGRAPH_QUERIES); a query of yours with a shipped
+    query's name replaces it.
 
     Example: chatgraph queries
+    Example: chatgraph queries --dir my_queries/
     """
     from chatgraph import queries as queriesmod
 
     rows = [
-        {"name": q.name, "title": q.title, "params": ", ".join(map(str, q.params))}
-        for q in queriesmod.find()
+        {
+            "name": q.name,
+            "title": q.title,
+            "params": ", ".join(map(str, q.params)),
+            "from": queriesmod.origin(q),
+        }
+        for q in queriesmod.find(queriesmod.search_path(dirs or []))
     ]
-    schema = {"name": pl.String, "title": pl.String, "params": pl.String}
+    schema = {"name": pl.String, "title": pl.String, "params": pl.String, "from": pl.String}
     show(pl.DataFrame(rows, schema=schema), output, title="Queries (run one: chatgraph query NAME)")
 
 
@@ -273,15 +550,18 @@ def query_run(
     show_sql: Annotated[
         bool, typer.Option("--show", help="Describe the query and print its SQL; run nothing.")
     ] = False,
+    dirs: QueryDirsOption = None,
 ) -> None:
-    """Run a named query from queries/ with its parameters bound (never pasted into the SQL).
+    """Run a named query (see chatgraph queries) with its parameters bound, never pasted into
+    the SQL. Your own folders (--dir, CHATGRAPH_QUERIES) are searched before the shipped queries.
 
     Example: chatgraph query top_participants_per_year -p chat=hcldr -p limit=5 --format csv
+    Example: chatgraph query my_measure --dir my_queries/ -p chat=hcldr
     """
     from chatgraph import queries as queriesmod
     from chatgraph.output import emit
 
-    query = queriesmod.get(name)
+    query = queriesmod.get(name, queriesmod.search_path(dirs or []))
     if show_sql:
         typer.echo(f"{query.name}: {query.title}")
         typer.echo(query.description)
@@ -488,6 +768,7 @@ def map_cmd(
         typer.Option("--color", help="Colour nodes by community or by first-year (first post)."),
     ] = "community",
     pseudonymize: PseudonymizeOption = False,
+    by_account: ByAccountOption = False,
 ) -> None:
     """Write an interactive connection map: one self-contained HTML file that opens offline.
 
@@ -499,9 +780,12 @@ def map_cmd(
 
     con = dbmod.connect(db, read_only=True)
     try:
+        if session is not None:  # the id names its chat
+            chat, session = _session_of(con, session, chat)
         with privacy.pseudonymized(con, pseudonymize) as source:
             result = maps.write_map(source, output, chat, year=year, years=years, session=session,
-                                    kinds=kinds, min_weight=min_weight, color=color)  # fmt: skip
+                                    kinds=kinds, min_weight=min_weight, color=color,
+                                    by_account=by_account)  # fmt: skip
     finally:
         con.close()
     new = f", {result.new_edges} new in {result.frames[-1]}"
@@ -527,6 +811,7 @@ def report_cmd(
     db: DbOption = DEFAULT_DB,
     chat: ChatOption = None,
     pseudonymize: PseudonymizeOption = False,
+    by_account: ByAccountOption = False,
 ) -> None:
     """Write the chat's report: growth plots, top contributors, core members, communities, the
     sessions with links to their transcripts, and the last year's map; it opens offline.
@@ -544,7 +829,9 @@ def report_cmd(
                 bar.update(task, description=f"{what} {done}/{total}")
 
             with privacy.pseudonymized(con, pseudonymize) as source:
-                result = report.write_report(source, output, chat, progress=progress)
+                result = report.write_report(
+                    source, output, chat, progress=progress, by_account=by_account
+                )
     finally:
         con.close()
     typer.echo(
@@ -558,9 +845,21 @@ def demo_cmd(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="The folder to write everything into.")
     ] = Path("out"),
+    samples: Annotated[
+        Path | None,
+        typer.Option(
+            "--samples",
+            help="A folder of exports to use instead of the bundled samples (chats stay in UTC).",
+        ),
+    ] = None,
 ) -> None:
     """The whole pipeline on the sample exports: load them into OUTPUT/chatgraph.duckdb (afresh),
     show the load, the sessions and the growth, and write graphs, maps, transcripts and reports.
+
+    The bundled samples are a simulated #HCLDR (2016-2024, Tuesdays 20:30 America/New_York, in
+    every supported format) and a #USCAP conference hashtag; an installed chatgraph makes them
+    with its simulator in OUTPUT/sample_exports/. Each chat gets its time zone, as a moderator
+    would set it.
 
     Example: chatgraph demo --output out/
     """
@@ -568,7 +867,9 @@ def demo_cmd(
 
     with _step_bar() as bar:
         task = bar.add_task("demo")
-        result = demo.run(output, step=lambda what: bar.update(task, description=what))
+        result = demo.run(
+            output, samples=samples, step=lambda what: bar.update(task, description=what)
+        )
     show(result.loaded, TableFormat.table, title=f"Loaded into {_short(str(result.db))}")
     for chat, df in result.sessions.items():
         show(df, TableFormat.table, title=f"Sessions of {chat} by year")
@@ -604,20 +905,27 @@ def forget_cmd(
 ) -> None:
     """Remove an account: its posts, retweets of them, its interactions and connections, its
     mentions, and @handle in other posts' text (replaced by @[removed]); later loads skip it.
+    An account linked to others (chatgraph people) is a person: all their accounts go.
 
     Example: chatgraph forget @alice --chat hcldr --yes
     """
-    from chatgraph import privacy
+    from chatgraph import people, privacy
 
     name = privacy.normalise_handle(handle)
     where = f"chat {chat.strip().lstrip('#').lower()}" if chat else "all chats"
+    con = dbmod.connect(db)
+    handles = people.accounts_of(con, name)  # a person's accounts all go
     if not yes:
         typer.confirm(
-            f"Remove @{name} and every trace of it from {where} in {db}? This cannot be undone",
+            f"Remove {', '.join('@' + h for h in handles)} and every trace of "
+            f"{'them' if len(handles) > 1 else 'it'} from {where} in {db}? This cannot be undone",
             abort=True,
         )
-    con = dbmod.connect(db)
-    done = privacy.forget(con, handle, chat=chat)
+    for done in people.forget(con, name, chat=chat):
+        _forgot(done)
+
+
+def _forgot(done: Any) -> None:
     scope = f"chat {done.chat_id}" if done.chat_id else "all chats"
     typer.echo(
         f"Forgot @{done.handle} in {scope}: {_plural(done.posts, 'post')}, "
@@ -636,8 +944,17 @@ def _scope(con: duckdb.DuckDBPyConnection, chat: str | None, year: int | None, y
            session: str | None, question: int | None) -> Any:  # fmt: skip
     from chatgraph.graphs import Scope, parse_years
 
+    if session is not None:  # the id names its chat
+        chat, session = _session_of(con, session, chat)
     return Scope(resolve_chat(con, chat), year=year, years=parse_years(years) if years else None,
                  session=session, question=question)  # fmt: skip
+
+
+def _session_of(con: duckdb.DuckDBPyConnection, session: str, chat: str | None) -> tuple[str, str]:
+    """(chat, session id) of --session ID (or --session latest with --chat)."""
+    from chatgraph.sessions import resolve_session
+
+    return resolve_session(con, session, chat)
 
 
 def _kind_weights(text: str | None) -> dict[str, float] | None:
@@ -651,7 +968,7 @@ def _kind_weights(text: str | None) -> dict[str, float] | None:
         except ValueError:
             sep = ""
         if not sep:
-            raise ChatgraphError(f"--weights: {part!r} is not KIND=NUMBER (e.g. reply=2,mention=1)")
+            raise UsageError(f"--weights: {part!r} is not KIND=NUMBER (e.g. reply=2,mention=1)")
     return out
 
 
@@ -682,6 +999,7 @@ def graph_cmd(
         ),
     ] = None,
     pseudonymize: PseudonymizeOption = False,
+    by_account: ByAccountOption = False,
 ) -> None:
     """Write the interaction graph (accounts, and who replied to, mentioned, retweeted or quoted whom).
 
@@ -702,7 +1020,13 @@ def graph_cmd(
     try:
         with privacy.pseudonymized(con, pseudonymize) as source:
             scope = _scope(source, chat, year, years, session, question)
-            g = graphs.build(source, scope, graphs.parse_kinds(kinds), _kind_weights(weights))
+            g = graphs.build(
+                source,
+                scope,
+                graphs.parse_kinds(kinds),
+                _kind_weights(weights),
+                by_account=by_account,
+            )
     finally:
         con.close()
     graphs.write(g, output, fmt)
@@ -785,10 +1109,12 @@ def growth_cmd(
             help="Count accounts that only retweet as participants for newcomers, returning and retention.",
         ),
     ] = False,
+    by_account: ByAccountOption = False,
     output: FormatOption = TableFormat.table,
 ) -> None:
     """How the community grows: sessions, posts, participants, newcomers, returning, retention to the
-    next year, new and cumulative connections, median new connections per newcomer.
+    next year, new and cumulative connections, median new connections per newcomer. Counts people:
+    accounts linked with chatgraph people are one participant; --by-account counts accounts.
 
     Example: chatgraph growth --chat hcldr --by year --format csv
     """
@@ -797,7 +1123,7 @@ def growth_cmd(
     con = dbmod.connect(db, read_only=True)
     try:
         name = resolve_chat(con, chat)
-        df = growth(con, name, by=by, include_retweeters=include_retweeters)
+        df = growth(con, name, by=by, include_retweeters=include_retweeters, by_account=by_account)
     finally:
         con.close()
     show(df, output, title=f"Growth of {name} by {by}")
@@ -815,9 +1141,10 @@ def overlap_cmd(
             "--list", help="List the shared accounts or connections instead of the counts."
         ),
     ] = None,
+    by_account: ByAccountOption = False,
     output: FormatOption = TableFormat.table,
 ) -> None:
-    """Accounts (authors) and connections (pairs) two chats share.
+    """People (authors; linked accounts are one person) and connections (pairs) two chats share.
 
     Example: chatgraph overlap hcldr uscap --list connections
     """
@@ -829,7 +1156,7 @@ def overlap_cmd(
         raise UsageError(f"--list {list_what!r}: choose accounts or connections")
     con = dbmod.connect(db, read_only=True)
     try:
-        result = overlap(con, resolve(con, chat_a), resolve(con, chat_b))
+        result = overlap(con, resolve(con, chat_a), resolve(con, chat_b), by_account=by_account)
     finally:
         con.close()
     if list_what == "accounts":
@@ -846,6 +1173,184 @@ def overlap_cmd(
         )
     else:
         show(result.summary(), output, title=f"Overlap of {result.chat_a} and {result.chat_b}")
+
+
+# ---------------------------------------------------------------- people: one person's accounts (issue 16)
+
+people_app = typer.Typer(
+    no_args_is_help=False,
+    help="Link one person's accounts across Twitter, Mastodon and Bluesky, so that growth, maps, "
+    "overlap and the report count people, not handles.\n\n"
+    "Example: chatgraph people link @HCLDRchat hcldr@mastodon.social hcldr.bsky.social",
+    rich_markup_mode=None,
+)
+app.add_typer(people_app, name="people")
+
+
+@people_app.callback(invoke_without_command=True)
+@friendly
+def people_list(
+    ctx: typer.Context,
+    db: DbOption = DEFAULT_DB,
+    output: FormatOption = TableFormat.table,
+) -> None:
+    """List the people: one row per linked account, with where the link came from and when.
+
+    Example: chatgraph people --db hcldr.duckdb
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from chatgraph import people
+
+    con = dbmod.connect(db)
+    try:
+        df = people.people(con)
+    finally:
+        con.close()
+    show(df, output, title=f"People in {db} ({df['person'].n_unique()} with linked accounts)")
+
+
+@people_app.command("list")
+@friendly
+def people_list_cmd(db: DbOption = DEFAULT_DB, output: FormatOption = TableFormat.table) -> None:
+    """List the people (the same as chatgraph people).
+
+    Example: chatgraph people list --format csv > people.csv
+    """
+    from chatgraph import people
+
+    con = dbmod.connect(db)
+    try:
+        df = people.people(con)
+    finally:
+        con.close()
+    show(df, output, title=f"People in {db} ({df['person'].n_unique()} with linked accounts)")
+
+
+def _linked(done: Any) -> None:
+    merged = f" (merged {', '.join(done.merged)})" if done.merged else ""
+    typer.echo(f"Linked {done.person_id}: {', '.join('@' + h for h in done.handles)}{merged}")
+
+
+@people_app.command("link")
+@friendly
+def people_link(
+    accounts: Annotated[
+        list[str],
+        typer.Argument(help="Two or more accounts: handle, Mastodon acct, Bluesky handle or DID."),
+    ],
+    db: DbOption = DEFAULT_DB,
+    person: Annotated[
+        str | None,
+        typer.Option("--person", help="The person's id (default: the first account's handle)."),
+    ] = None,
+) -> None:
+    """Declare that these accounts are one person (an account already linked brings its person).
+
+    Example: chatgraph people link @HCLDRchat hcldr@mastodon.social hcldr.bsky.social
+    """
+    from chatgraph import people
+
+    con = dbmod.connect(db)
+    try:
+        _linked(people.link(con, accounts, person=person))
+    finally:
+        con.close()
+
+
+@people_app.command("unlink")
+@friendly
+def people_unlink(
+    accounts: Annotated[
+        list[str] | None, typer.Argument(help="Accounts to take out of their person.")
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+    person: Annotated[
+        str | None, typer.Option("--person", help="Dissolve this person: all their links go.")
+    ] = None,
+) -> None:
+    """Undo links: each account named (or every account of --person) is its own person again.
+
+    Example: chatgraph people unlink hcldr.bsky.social
+    """
+    from chatgraph import people
+
+    if bool(accounts) == bool(person):
+        raise UsageError("name the accounts to unlink, or --person NAME (not both)")
+    con = dbmod.connect(db)
+    try:
+        removed = (
+            people.unlink_person(con, person) if person else people.unlink(con, accounts or [])
+        )
+    finally:
+        con.close()
+    for who, handle in removed:
+        typer.echo(f"Unlinked @{handle} from {who}")
+
+
+@people_app.command("load")
+@friendly
+def people_load(
+    file: Annotated[Path, typer.Argument(help="A people file: CSV (person,account) or TOML.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Load a people file kept under version control: its links replace those of the last file
+    loaded (declared and accepted links stay). CSV has a header person,account; TOML has
+    [people] with person = ["@handle", "acct@instance", "handle.bsky.social"].
+
+    Example: chatgraph people load people.toml
+    """
+    from chatgraph import people
+
+    con = dbmod.connect(db)
+    try:
+        done = people.load_file(con, file)
+    finally:
+        con.close()
+    typer.echo(
+        f"Loaded {file}: {_plural(done.people, 'person', 'people')}, "
+        f"{_plural(done.accounts, 'account')} ({_plural(done.replaced, 'link')} of an earlier "
+        "file replaced)"
+    )
+
+
+@people_app.command("suggest")
+@friendly
+def people_suggest(
+    db: DbOption = DEFAULT_DB,
+    chat: ChatOption = None,
+    accept: Annotated[
+        list[int] | None,
+        typer.Option("--accept", help="Link the suggestion of this rank (repeat for more)."),
+    ] = None,
+    min_score: Annotated[
+        float,
+        typer.Option(
+            "--min-score",
+            help="Show pairs scoring at least this (0-1; a same display name alone is 0.4).",
+        ),
+    ] = 0.5,
+    output: FormatOption = TableFormat.table,
+) -> None:
+    """Suggest accounts on different platforms that may be one person, with the evidence: the same
+    display name, the same or a similar handle, a post that announces the move, shared partners.
+    Nothing is linked until you accept a rank.
+
+    Example: chatgraph people suggest && chatgraph people suggest --accept 1 --accept 3
+    """
+    from chatgraph import people
+
+    con = dbmod.connect(db)
+    try:
+        name = resolve_chat(con, chat) if chat else None
+        if accept:
+            for done in people.accept(con, accept, name, min_score):
+                _linked(done)
+            return
+        df = people.suggest(con, name, min_score)
+    finally:
+        con.close()
+    show(df, output, title="Accounts that may be one person (accept with --accept RANK)")
 
 
 # ---------------------------------------------------------------- chats, sessions, transcript (issue 4)
@@ -908,8 +1413,33 @@ def chats_set(
     hosts: Annotated[
         str | None, typer.Option("--hosts", help="Host handles, comma-separated.")
     ] = None,
+    mastodon_instance: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--mastodon-instance",
+            help='Mastodon server(s) chatgraph fetch reads the chat from; repeat for more ("" unsets).',
+        ),
+    ] = None,
+    mastodon_tag: Annotated[
+        str | None,
+        typer.Option("--mastodon-tag", help="The hashtag to fetch there (default: the chat's)."),
+    ] = None,
+    bluesky_tag: Annotated[
+        str | None,
+        typer.Option(
+            "--bluesky-tag", help='The hashtag chatgraph fetch searches Bluesky for ("" unsets).'
+        ),
+    ] = None,
+    bluesky_service: Annotated[
+        str | None,
+        typer.Option(
+            "--bluesky-service",
+            help="The Bluesky API server (default: https://public.api.bsky.app).",
+        ),
+    ] = None,
 ) -> None:
-    """Set a chat's schedule, question prefixes or hosts, then rebuild its sessions and threads.
+    """Set a chat's schedule, question prefixes or hosts (then rebuild its sessions and threads), or
+    where it lives on Mastodon and Bluesky (for chatgraph fetch --chat).
 
     Example: chatgraph chats set hcldr --timezone America/New_York --weekday tue --start 20:30 --duration 60 --prefixes T
     """
@@ -917,14 +1447,14 @@ def chats_set(
 
     con = dbmod.connect(db)
     try:
-        chat_id = chatsmod.set_schedule(
+        chat_id, rebuilt = chatsmod.set_chat(
             con, chat, timezone=timezone, weekday=weekday, start=start, duration=duration,
-            prefixes=prefixes, hosts=hosts,
+            prefixes=prefixes, hosts=hosts, mastodon_instances=mastodon_instance,
+            mastodon_tag=mastodon_tag, bluesky_tag=bluesky_tag, bluesky_service=bluesky_service,
         )  # fmt: skip
+        title = f"Chat {chat_id} updated" + ("; sessions and threads rebuilt" if rebuilt else "")
         show(
-            chatsmod.overview(con).filter(pl.col("chat") == chat_id),
-            TableFormat.table,
-            title=f"Chat {chat_id} updated; sessions and threads rebuilt",
+            chatsmod.overview(con).filter(pl.col("chat") == chat_id), TableFormat.table, title=title
         )
     finally:
         con.close()
@@ -984,20 +1514,27 @@ def threads_cmd(
     ],
     db: DbOption = DEFAULT_DB,
     output: FormatOption = TableFormat.table,
+    chat: Annotated[
+        str | None,
+        typer.Option("--chat", "-c", help="The chat of `latest` (default: the only one)."),
+    ] = None,
 ) -> None:
     """One row per question of a session: when and by whom it was asked, its posts and participants,
-    and how they were assigned (tag, reply, retweet, quote, time).
+    and how they were assigned (tag, reply, retweet, quote, time). SESSION may be latest.
 
     Example: chatgraph threads hcldr-2016-03-01 --format csv
+    Example: chatgraph threads latest --chat hcldr
     """
     from chatgraph import threads as threadsmod
+    from chatgraph.sessions import resolve_session
 
     con = dbmod.connect(db, read_only=True)
     try:
-        df = threadsmod.table(con, session.strip())
+        _, session_id = resolve_session(con, session, chat)
+        df = threadsmod.table(con, session_id)
     finally:
         con.close()
-    show(df, output, title=f"Questions of {session.strip()}")
+    show(df, output, title=f"Questions of {session_id}")
 
 
 @app.command("transcript")
@@ -1014,17 +1551,25 @@ def transcript_cmd(
         Path | None, typer.Option("--output", "-o", help="Write the transcript to this file.")
     ] = None,
     pseudonymize: PseudonymizeOption = False,
+    chat: Annotated[
+        str | None,
+        typer.Option("--chat", "-c", help="The chat of `latest` (default: the only one)."),
+    ] = None,
 ) -> None:
     """A session's transcript grouped by question, with who took part and gaps in the record.
+    SESSION is a session id, or latest for the chat's most recent session.
 
     Example: chatgraph transcript hcldr-2016-03-01 --format html --output hcldr-2016-03-01.html
+    Example: chatgraph fetch --chat hcldr && chatgraph transcript latest --chat hcldr
     """
     from chatgraph import privacy, transcripts
+    from chatgraph.sessions import resolve_session
 
     con = dbmod.connect(db, read_only=True)
     try:
+        _, session_id = resolve_session(con, session, chat)
         p = privacy.pseudonymizer(con, pseudonymize)
-        text = transcripts.render(con, session.strip(), format, p)
+        text = transcripts.render(con, session_id, format, p)
     finally:
         con.close()
     if output is None:

@@ -160,6 +160,69 @@ MIGRATIONS: list[tuple[str, str]] = [
         "004_source_bytes",
         "alter table sources add column bytes BIGINT;",
     ),
+    (
+        # `fetch`: where a chat lives on Mastodon and Bluesky, and how far each place was read.
+        "005_fetch",
+        """
+        alter table chats add column mastodon_instances VARCHAR[];
+        alter table chats add column mastodon_tag VARCHAR;
+        alter table chats add column bluesky_tag VARCHAR;
+        alter table chats add column bluesky_service VARCHAR;
+        create table fetch_cursors (
+            chat_id    VARCHAR NOT NULL,
+            platform   VARCHAR NOT NULL,
+            instance   VARCHAR NOT NULL,
+            tag        VARCHAR NOT NULL,
+            newest_id  VARCHAR,
+            newest_at  TIMESTAMPTZ,
+            source_id  INTEGER,
+            fetches    INTEGER NOT NULL,
+            posts      BIGINT NOT NULL,
+            fetched_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (chat_id, platform, instance, tag)
+        );
+        """,
+    ),
+    (
+        # One person's accounts across platforms (issue 16). An account in no row is its own
+        # person, named by its handle, so with no links the person-level views equal the
+        # account-level tables. Views, not tables: a load or a link is reflected at once.
+        "006_people",
+        """
+        create table person_accounts (
+            person_id  VARCHAR NOT NULL,
+            platform   VARCHAR NOT NULL,
+            handle     VARCHAR NOT NULL,
+            account_id VARCHAR,
+            origin     VARCHAR NOT NULL,
+            evidence   VARCHAR,
+            linked_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        create view person_interactions as
+        select * from (
+            select i.post_id, i.created_at, i.chat_id, i.session_id, i.question, i.kind,
+                   i.source_id, i.source_handle, i.target_id, i.target_handle,
+                   coalesce(s.person_id, i.source_handle) as source_person,
+                   coalesce(t.person_id, i.target_handle) as target_person
+            from interactions i
+            left join person_accounts s on s.handle = i.source_handle
+            left join person_accounts t on t.handle = i.target_handle
+        ) where source_person <> target_person;
+        create view person_connections as
+        select p.chat_id, p.a_person, p.b_person, p.first_seen_at,
+               year(timezone(coalesce(c.timezone, 'UTC'), p.first_seen_at))::INTEGER as first_year,
+               p.interactions
+        from (
+            select chat_id, least(source_person, target_person) as a_person,
+                   greatest(source_person, target_person) as b_person,
+                   min(created_at) as first_seen_at, count(*) as interactions
+            from person_interactions
+            where kind in ('reply', 'mention', 'quote') and created_at is not null
+            group by all
+        ) p
+        left join chats c using (chat_id);
+        """,
+    ),
 ]
 
 

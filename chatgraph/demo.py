@@ -9,10 +9,12 @@ from pathlib import Path
 
 import polars as pl
 
+from chatgraph import chats as chatsmod
 from chatgraph import db as dbmod
 from chatgraph import graphs, growth, ingest, maps, report, sessions
 from chatgraph.errors import ChatgraphError
 
+# The checkout's samples; an installed wheel has none and makes them with the bundled simulator.
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_exports"
 
 Step = Callable[[str], None]
@@ -66,17 +68,53 @@ def sessions_by_year(con, chat: str) -> pl.DataFrame:
     )
 
 
-def run(output: str | Path, samples: Path = SAMPLES, step: Step | None = None) -> DemoResult:
-    """Load the samples into ``output/chatgraph.duckdb`` (made afresh) and write every view."""
+def bundled_timezones() -> dict[str, str]:
+    """The time zone each bundled sample chat meets in, as its moderator would set it."""
+    from chatgraph.simulate.samples import HCLDR, HCLDR_BLUESKY, HCLDR_MASTODON, USCAP
+
+    return {s.hashtag.lower(): s.timezone for s in (HCLDR, HCLDR_MASTODON, HCLDR_BLUESKY, USCAP)}
+
+
+def bundled_samples(out: Path, step: Step) -> Path:
+    """The checkout's ``sample_exports/``, else the same files made by the bundled simulator
+    (seeded, so byte for byte the checkout's) in ``out/sample_exports/``."""
+    if SAMPLES.is_dir():
+        return SAMPLES
+    made = out / "sample_exports"
+    if not made.is_dir() or not any(made.iterdir()):
+        from chatgraph.simulate.samples import write_samples
+
+        step("making the sample exports with the bundled simulator")
+        write_samples(made)
+    return made
+
+
+def run(
+    output: str | Path,
+    samples: Path | None = None,
+    step: Step | None = None,
+    timezones: dict[str, str] | None = None,
+) -> DemoResult:
+    """Load the samples into ``output/chatgraph.duckdb`` (made afresh) and write every view.
+
+    Without ``samples``, the bundled samples are used and each chat gets the time zone it meets
+    in (``timezones`` overrides; for other samples, chats stay in UTC unless given one).
+    """
     say = step or (lambda what: None)
     out = Path(output)
-    files = sample_files(samples)
     out.mkdir(parents=True, exist_ok=True)
+    if samples is None:
+        samples = bundled_samples(out, say)
+        timezones = bundled_timezones() if timezones is None else timezones
+    files = sample_files(samples)
     path = out / "chatgraph.duckdb"
     for old in (path, path.with_name(path.name + ".wal")):
         old.unlink(missing_ok=True)
     con = dbmod.connect(path)
     try:
+        for chat, zone in (timezones or {}).items():
+            chatsmod.add(con, chat)
+            chatsmod.set_schedule(con, chat, timezone=zone)
         say(f"loading {len(files)} sample exports")
         results = ingest.load(con, [str(f) for f in files])
         errors = [r for r in results if r.error]

@@ -13,6 +13,10 @@ class NotAnExport(ChatgraphError):
     """A file holds no posts in any supported format."""
 
 
+class UnknownFormat(NotAnExport):
+    """No supported format recognises the file (or it is empty, or holds no posts of any)."""
+
+
 class BadRecord(ChatgraphError):
     """A record could not be read (raised under ``--strict``)."""
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from chatgraph import schema_doc
-from chatgraph.errors import ChatgraphError
+from chatgraph.errors import ChatgraphError, UsageError
 
 PARTITIONED = ("posts", "interactions")
 
@@ -59,6 +59,15 @@ CHAT_FILTERS: dict[str, str] = {
     "post_threads": "chat_id = $chat",
     "interactions": "chat_id = $chat",
     "connections": "chat_id = $chat",
+    "fetch_cursors": "chat_id = $chat",
+    # the people layer: the links of the chat's accounts, and its person-level views
+    "person_accounts": """handle in (
+        select source_handle from interactions where chat_id = $chat
+        union select target_handle from interactions where chat_id = $chat
+        union select lower(author_handle) from posts where chat_id = $chat
+    )""",
+    "person_interactions": "chat_id = $chat",
+    "person_connections": "chat_id = $chat",
 }
 
 
@@ -117,9 +126,9 @@ def _select(con: duckdb.DuckDBPyConnection, table: str, chat: str | None) -> str
 def check_output(directory: Path, overwrite: bool = False) -> None:
     """Refuse a file, or a folder with something in it unless ``overwrite``."""
     if directory.exists() and not directory.is_dir():
-        raise ChatgraphError(f"--output {directory}: is a file; give a folder for the export")
+        raise UsageError(f"--output {directory}: is a file; give a folder for the export")
     if directory.exists() and any(directory.iterdir()) and not overwrite:
-        raise ChatgraphError(
+        raise UsageError(
             f"--output {directory}: the folder is not empty; export into a new folder "
             "or add --overwrite to replace the tables in it"
         )

@@ -17,6 +17,7 @@ import duckdb
 import networkx as nx
 import polars as pl
 
+from chatgraph import people
 from chatgraph.errors import UsageError
 from chatgraph.interactions import KINDS
 
@@ -127,12 +128,16 @@ def build(
     scope: Scope,
     kinds: tuple[str, ...] | list[str] = KINDS,
     kind_weights: dict[str, float] | None = None,
+    by_account: bool = False,
 ) -> nx.DiGraph:
     """The directed interaction graph of a scope, from the `interactions` table.
 
     Edge attributes: the count of each chosen kind, ``weight`` and ``first_seen``. Node attributes:
     ``posts`` (the account's posts in the scope), ``first_seen`` (its earliest interaction in the
     graph) and ``first_year``.
+
+    One node per person (:mod:`chatgraph.people`; a linked person's node is named by the person id
+    and lists its ``accounts``, ``platform:handle`` joined by spaces), unless ``by_account``.
     """
     kinds = tuple(kinds)
     bad = [k for k in kinds if k not in KINDS]
@@ -143,11 +148,18 @@ def build(
     where, params = scope.where("created_at", "session_id", "question")
     params |= {"tz": tz, "kinds": list(kinds)}
     weights = {k: float((kind_weights or {}).get(k, 1)) for k in kinds}
+    per_person = not by_account and people.has_people(con)
+    table = (
+        "(select * replace (source_person as source_handle, target_person as target_handle) "
+        "from person_interactions)"
+        if per_person
+        else "interactions"
+    )
     edge_rows = con.execute(
         f"""
         select source_handle, target_handle, kind, count(*) as n,
                strftime(timezone($tz, min(created_at)), '{LOCAL_ISO}') as first_seen
-        from interactions
+        from {table}
         where {where} and list_contains($kinds, kind)
         group by all
         order by source_handle, target_handle, kind
@@ -170,9 +182,15 @@ def build(
         seen += [d["first_seen"] for _, _, d in g.out_edges(node, data=True)]
         first = min(seen)
         g.nodes[node].update(first_seen=first, first_year=int(first[:4]), posts=0)
+    linked = people.handles_by_person(con) if per_person else {}
+    person_of = {h: person for person, accounts in linked.items() for _, h in accounts}
     for handle, n in _posts_per_author(con, scope, tz):
-        if handle in g:
-            g.nodes[handle]["posts"] = n
+        person = person_of.get(handle, handle)
+        if person in g:
+            g.nodes[person]["posts"] += n
+    for person, accounts in linked.items():
+        if person in g:
+            g.nodes[person]["accounts"] = " ".join(f"{p}:{h}" for p, h in accounts)
     return g
 
 
@@ -341,11 +359,12 @@ def core_members(
     chat: str,
     kinds: tuple[str, ...] | list[str] = ("reply", "mention", "quote"),
     k: int | None = None,
+    by_account: bool = False,
 ) -> pl.DataFrame:
-    """For each year, the accounts in that year's k-core (default: the year's main core)."""
+    """For each year, the people (or accounts) in that year's k-core (default: the main core)."""
     rows = []
     for year in chat_years(con, chat, chat_timezone(con, chat)):
-        g = build(con, Scope(chat, year=year), kinds)
+        g = build(con, Scope(chat, year=year), kinds, by_account=by_account)
         if g.number_of_nodes() == 0:
             continue
         numbers = core_numbers(g)

@@ -16,6 +16,7 @@ from typing import Literal
 import duckdb
 import polars as pl
 
+from chatgraph import people
 from chatgraph.errors import UsageError
 from chatgraph.graphs import chat_timezone
 
@@ -43,10 +44,11 @@ where p.chat_id = $chat and p.created_at is not null
 """
 
 # Pairs with the session of the post that first connected them (a post of no session: null).
+# {interactions}: the table, or the people layer's view with persons for handles.
 _PAIRS = """
 select least(source_handle, target_handle) as a, greatest(source_handle, target_handle) as b,
        min(created_at) as first_seen_at, arg_min_null(session_id, created_at) as session_id
-from interactions
+from {interactions}
 where chat_id = $chat and kind in ('reply', 'mention', 'quote') and created_at is not null
 group by all
 """
@@ -71,6 +73,7 @@ def growth(
     chat: str,
     by: By | str = "year",
     include_retweeters: bool = False,
+    by_account: bool = False,
 ) -> pl.DataFrame:
     """The chat's growth table, one row per year (every year from the first to the last) or per
     session (in order).
@@ -93,8 +96,17 @@ def growth(
     source = _SESSION_POSTS if with_sessions else _YEAR_POSTS
     params = {"chat": chat} if with_sessions else {"chat": chat, "tz": tz}
     con.execute(f"create or replace temp table growth_posts as {source}", params)
+    per_person = not by_account and people.has_people(con)
+    if per_person:
+        people.person_of(con, "growth_posts", "handle")
+    interactions = (
+        "(select * replace (source_person as source_handle, target_person as target_handle) "
+        "from person_interactions)"
+        if per_person
+        else "interactions"
+    )
     con.execute(
-        f"create or replace temp table growth_pairs as {_PAIRS}",
+        f"create or replace temp table growth_pairs as {_PAIRS.format(interactions=interactions)}",
         {"chat": chat},
     )
     try:
@@ -251,6 +263,36 @@ def _by_session(con: duckdb.DuckDBPyConnection, chat: str, retweeters: bool) -> 
     )
 
 
+def active_by_year(
+    con: duckdb.DuckDBPyConnection,
+    chat: str,
+    include_retweeters: bool = False,
+    by_account: bool = False,
+) -> dict[int, set[str]]:
+    """The people (person ids; lower-cased handles with ``by_account``) :func:`growth` counts as a
+    year's active participants (with ``include_retweeters``: its participants)."""
+    with_sessions = _has_session_posts(con, chat)
+    source = _SESSION_POSTS if with_sessions else _YEAR_POSTS
+    params: dict = {"chat": chat}
+    if not with_sessions:
+        params["tz"] = chat_timezone(con, chat)
+    params["retweeters"] = include_retweeters
+    rows = con.execute(
+        f"select distinct year, handle from ({source}) "
+        "where handle is not null and ($retweeters or not is_retweet)",
+        params,
+    ).fetchall()
+    person_of: dict[str, str] = {}
+    if not by_account:
+        person_of = {
+            h: p for p, accounts in people.handles_by_person(con).items() for _, h in accounts
+        }
+    out: dict[int, set[str]] = {}
+    for year, handle in rows:
+        out.setdefault(int(year), set()).add(person_of.get(handle, handle))
+    return out
+
+
 # ------------------------------------------------------------------------------------------ overlap
 
 
@@ -281,19 +323,43 @@ class Overlap:
         )
 
 
-def overlap(con: duckdb.DuckDBPyConnection, chat_a: str, chat_b: str) -> Overlap:
-    """Accounts that posted in both chats, and connections (pairs) made in both."""
+def overlap(
+    con: duckdb.DuckDBPyConnection, chat_a: str, chat_b: str, by_account: bool = False
+) -> Overlap:
+    """Accounts that posted in both chats, and connections (pairs) made in both. People, not
+    accounts, unless ``by_account``: a person who posted in one chat from Twitter and in the other
+    from Mastodon is shared (their ``handle`` is the person id)."""
     if chat_a == chat_b:
         raise UsageError(f"overlap needs two different chats, got {chat_a!r} twice")
     params = {"a": chat_a, "b": chat_b}
-    authors = """
-        select p.chat_id, lower(coalesce(p.author_handle, ac.handle)) as handle, count(*) as posts,
+    per_person = not by_account and people.has_people(con)
+    who = (
+        "coalesce(pa.person_id, lower(coalesce(p.author_handle, ac.handle)))"
+        if per_person
+        else "lower(coalesce(p.author_handle, ac.handle))"
+    )
+    people_join = (
+        "left join person_accounts pa on pa.handle = lower(coalesce(p.author_handle, ac.handle))"
+        if per_person
+        else ""
+    )
+    connections = (
+        "(select chat_id, a_person as a_handle, b_person as b_handle, first_seen_at, first_year, "
+        "interactions from person_connections)"
+        if per_person
+        else "connections"
+    )
+    authors = f"""
+        select * from (
+        select p.chat_id, {who} as handle, count(*) as posts,
                min(p.created_at) as first_seen_at
         from posts p
         left join accounts ac
           on p.author_handle is null and ac.platform = p.platform and ac.account_id = p.author_id
+        {people_join}
         where p.chat_id in ($a, $b)
-        group by all having handle is not null
+        group by all
+        ) where handle is not null
     """
     counts = dict(
         con.execute(
@@ -302,7 +368,7 @@ def overlap(con: duckdb.DuckDBPyConnection, chat_a: str, chat_b: str) -> Overlap
     )
     conn_counts = dict(
         con.execute(
-            "select chat_id, count(*) from connections where chat_id in ($a, $b) group by chat_id",
+            f"select chat_id, count(*) from {connections} where chat_id in ($a, $b) group by chat_id",
             params,
         ).fetchall()
     )
@@ -319,10 +385,10 @@ def overlap(con: duckdb.DuckDBPyConnection, chat_a: str, chat_b: str) -> Overlap
     )
     shared_connections = _frame(
         con,
-        """
+        f"""
         select a.a_handle, a.b_handle, a.first_seen_at as first_seen_a, b.first_seen_at as first_seen_b,
                a.interactions as interactions_a, b.interactions as interactions_b
-        from connections a join connections b
+        from {connections} a join {connections} b
           on a.a_handle = b.a_handle and a.b_handle = b.b_handle and a.chat_id = $a and b.chat_id = $b
         order by a.a_handle, a.b_handle
         """,

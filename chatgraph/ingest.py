@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from chatgraph import db, formats
-from chatgraph.errors import BadRecord, ChatgraphError, NotAnExport, UsageError
+from chatgraph.errors import BadRecord, ChatgraphError, NotAnExport, UnknownFormat, UsageError
 from chatgraph.formats import Head, Options, Source, sql_string
 
 POST_FIELDS = [
@@ -44,6 +44,8 @@ class FileResult:
     source_id: int | None = None
     skipped: str | None = None  # why nothing was done (already loaded)
     error: str | None = None  # one line; the file was not loaded
+    # A file found in a folder that no format recognises: named in one summary line, not an error.
+    not_export: bool = False
 
     @property
     def ok(self) -> bool:
@@ -62,35 +64,62 @@ class FileResult:
 
 
 Progress = Callable[[str, str], None]  # (file label, phase)
+# Runs inside a file's transaction, after its posts and derived tables are written: what it
+# writes commits or rolls back with them (fetch stores its cursor this way).
+InTransaction = Callable[[duckdb.DuckDBPyConnection, "FileResult"], None]
 
 
 def normalise_chat(name: str) -> str:
     return name.strip().lstrip("#").lower()
 
 
+# What chatgraph itself writes (the archive, graphs, maps, reports, transcripts, Parquet, plots):
+# a folder holding them beside the exports loads the exports only.
+OWN_OUTPUTS = (".duckdb", ".wal", ".gexf", ".graphml", ".html", ".parquet", ".svg", ".png")
+
+
+def is_own_output(path: Path) -> bool:
+    """A file chatgraph writes, never an export: ``load`` skips it when walking a folder."""
+    return path.name.lower().endswith(OWN_OUTPUTS)
+
+
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Files named directly, the files below folders (sorted), and glob matches, in order, once each."""
-    out: list[Path] = []
+    return [p for p, _ in expand(paths)]
+
+
+def expand(paths: Iterable[str | Path]) -> list[tuple[Path, bool]]:
+    """``expand_paths`` with, for each file, whether it was found by walking a folder.
+
+    Walking skips what is not an export by its name: hidden files, names starting with ``_``
+    (``_SUCCESS``, an export's ``_schema.json``), Markdown notes kept beside exports (a README)
+    and chatgraph's own outputs (``OWN_OUTPUTS``). A file named directly is always tried.
+    """
+    out: list[tuple[Path, bool]] = []
     seen: set[Path] = set()
 
-    def add(p: Path) -> None:
+    def add(p: Path, walked: bool) -> None:
         rp = p.resolve()
         if rp not in seen:
             seen.add(rp)
-            out.append(p)
+            out.append((p, walked))
 
     def walk(folder: Path) -> None:
-        # Hidden files and Markdown notes kept beside exports (a README) are not exports.
         for child in sorted(folder.rglob("*")):
-            if child.is_file() and not child.name.startswith(".") and child.suffix.lower() != ".md":
-                add(child)
+            if (
+                child.is_file()
+                and not child.name.startswith((".", "_"))
+                and child.suffix.lower() != ".md"
+                and not is_own_output(child)
+            ):
+                add(child, True)
 
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             walk(p)
         elif p.exists():
-            add(p)
+            add(p, False)
         else:
             matches = sorted(glob.glob(str(raw), recursive=True))
             if not matches:
@@ -100,7 +129,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
                 if mp.is_dir():
                     walk(mp)
                 else:
-                    add(mp)
+                    add(mp, False)
     return out
 
 
@@ -174,12 +203,13 @@ def load(
     columns: dict[str, str] | None = None,
     progress: Progress | None = None,
     refresh: bool = True,
+    in_transaction: InTransaction | None = None,
 ) -> list[FileResult]:
     """Load files, folders, globs, .gz and .zip into the archive; one transaction per file.
 
     Never raises for a bad file: its :class:`FileResult` carries the one-line error instead.
     """
-    files = expand_paths(paths)
+    files = expand(paths)
     results: list[FileResult] = []
     fmt_forced = None if format == "auto" else formats.by_name(format)
     if fmt_forced is None and columns:
@@ -187,7 +217,7 @@ def load(
     with tempfile.TemporaryDirectory(prefix="chatgraph-") as tmp:
         workdir = Path(tmp)
         options = Options(account=account, columns=columns, workdir=workdir)
-        for path in files:
+        for path, walked in files:
             try:
                 with _sources_of(path, workdir) as sources:
                     if not sources:
@@ -195,8 +225,9 @@ def load(
                     zip_results = []
                     for source in sources:
                         r = _load_one(
-                            con, source, fmt_forced, chat, strict, options, progress, refresh
-                        )
+                            con, source, fmt_forced, chat, strict, options, progress, refresh,
+                            in_transaction,
+                        )  # fmt: skip
                         zip_results.append(r)
                         if r.source_id is not None and not (r.skipped or r.error):
                             db.release_cache(con)  # its temp tables are gone by now
@@ -209,6 +240,10 @@ def load(
                     results.extend(zip_results)
             except ChatgraphError as e:
                 results.append(FileResult(str(path), error=str(e)))
+            if walked and len(results) and results[-1].path == str(path):
+                last = results[-1]
+                if last.error and last.format is None and last.not_export:
+                    last.skipped, last.error = "not a chat export", None
     return results
 
 
@@ -221,6 +256,7 @@ def _load_one(
     options: Options,
     progress: Progress | None,
     refresh: bool,
+    in_transaction: InTransaction | None = None,
 ) -> FileResult:
     result = FileResult(source.label)
     say = (lambda phase: progress(source.label, phase)) if progress else (lambda phase: None)
@@ -271,6 +307,8 @@ def _load_one(
                     from chatgraph import derive
 
                     derive.refresh(con, [result.chat_id], changed="changed_posts")
+                if in_transaction is not None:
+                    in_transaction(con, result)
                 con.execute("commit")
             except BaseException:
                 con.execute("rollback")
@@ -280,6 +318,7 @@ def _load_one(
                 formats.drop_temp(con, t)
     except ChatgraphError as e:
         result.error = str(e)
+        result.not_export = isinstance(e, UnknownFormat)
     except duckdb.Error as e:
         result.error = f"{source.label}: {_first_line(e)}"
     return result

@@ -37,7 +37,7 @@ import duckdb
 import networkx as nx
 import numpy as np
 
-from chatgraph import graphs
+from chatgraph import graphs, people
 from chatgraph.chats import resolve
 from chatgraph.errors import ChatgraphError, UsageError
 from chatgraph.interactions import CONNECTING_KINDS, KINDS
@@ -82,6 +82,7 @@ class MapData:
     edges: list[dict[str, Any]] = field(default_factory=list)
     legend: list[dict[str, str]] = field(default_factory=list)
     new_edges: int = 0
+    never_posted: int = 0  # accounts on the map that never posted in the chat (only mentioned)
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -327,9 +328,11 @@ def map_data(
     min_weight: int = 1,
     color: str = "community",
     seed: int = SEED,
+    by_account: bool = False,
 ) -> MapData:
     """The nodes, edges, frames and legend of a chat's map for a year, a range of years (default:
-    all of the chat's years) or a session."""
+    all of the chat's years) or a session. One node per person (its accounts listed in the
+    tooltip), unless ``by_account``."""
     chat = resolve(con, chat)
     year, years, session = _period(year, years, session)
     kinds = _kinds(kinds)
@@ -346,7 +349,8 @@ def map_data(
             raise ChatgraphError(f"chat {chat!r} has no interactions yet; nothing to map")
         years = (all_years[0], all_years[-1])
     scope = graphs.Scope(chat, year=year, years=years, session=session)
-    g = graphs.build(con, scope, kinds)
+    g = graphs.build(con, scope, kinds, by_account=by_account)
+    per_person = not by_account and people.has_people(con)
     if session is not None:
         frames = [session]
         period = f"session {session}"
@@ -364,7 +368,7 @@ def map_data(
             f"chat {chat!r} has no {'/'.join(kinds)} interactions{hint} in {period} "
             f"(years with interactions: {_years_text(all_years)})"
         )
-    new_at = _new_connections(con, scope, tz, pairs)
+    new_at = _new_connections(con, scope, tz, pairs, per_person)
 
     handles = sorted({h for p in pairs for h in p})
     index = {h: i for i, h in enumerate(handles)}
@@ -384,6 +388,8 @@ def map_data(
     scale = 1.0
 
     accounts = _accounts(con, chat, tz, handles)
+    if per_person:
+        _as_people(con, chat, tz, g, accounts)
     degree: dict[str, int] = defaultdict(int)
     partners: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for a, b in ordered:
@@ -407,19 +413,18 @@ def map_data(
         i = index[h]
         acc = accounts.get(h, {})
         top = heapq.nlargest(TOP_PARTNERS, partners[h], key=lambda t: (t[0], _rev(t[1])))
-        nodes.append(
-            {
-                "id": h,
-                "label": acc.get("handle") or h,
-                "x": round(float(pos[i, 0]) * scale, 1),
-                "y": round(float(pos[i, 1]) * scale, 1),
-                "value": degree[h],
-                "color": colours[h],
-                "t": _node_tip(
-                    h, acc, g.nodes[h].get("posts", 0), period, degree[h], top, accounts
-                ),
-            }
-        )
+        node: dict[str, Any] = {
+            "id": h,
+            "label": acc.get("handle") or h,
+            "x": round(float(pos[i, 0]) * scale, 1),
+            "y": round(float(pos[i, 1]) * scale, 1),
+            "value": degree[h],
+            "color": colours[h],
+            "t": _node_tip(h, acc, g.nodes[h].get("posts", 0), period, degree[h], top, accounts),
+        }
+        if acc.get("first_year") is None:
+            node["np"] = 1  # never posted in the chat: only mentioned or replied to
+        nodes.append(node)
     edges = []
     new_count = 0
     for n, (a, b) in enumerate(ordered):
@@ -457,6 +462,7 @@ def map_data(
         edges=edges,
         legend=legend,
         new_edges=new_count,
+        never_posted=sum(1 for n in nodes if n.get("np")),
     )
 
 
@@ -487,9 +493,21 @@ def _new_connections(
     scope: graphs.Scope,
     tz: str,
     pairs: dict[tuple[str, str], dict[str, Any]],
+    per_person: bool = False,
 ) -> dict[tuple[str, str], int]:
     """The shown pairs that are new connections of the period, with the local year they were first
-    seen: pairs whose first connecting interaction ever is one of the period's."""
+    seen: pairs whose first connecting interaction ever is one of the period's (pairs of people
+    where ``per_person``)."""
+    interactions, connections = "interactions", "connections"
+    if per_person:
+        interactions = (
+            "(select * replace (source_person as source_handle, target_person as target_handle) "
+            "from person_interactions)"
+        )
+        connections = (
+            "(select chat_id, a_person as a_handle, b_person as b_handle, first_seen_at, "
+            "first_year from person_connections)"
+        )
     where, params = scope.where("i.created_at", "i.session_id", "i.question")
     where = where.replace("chat_id = $chat", "i.chat_id = $chat", 1)
     params["kinds"] = list(CONNECTING_KINDS)
@@ -502,11 +520,11 @@ def _new_connections(
             select least(i.source_handle, i.target_handle) as a,
                    greatest(i.source_handle, i.target_handle) as b,
                    min(i.created_at) as first_at
-            from interactions i
+            from {interactions} i
             where {where} and list_contains($kinds, i.kind)
             group by all
         ) p
-        join connections c
+        join {connections} c
           on c.chat_id = $chat and least(c.a_handle, c.b_handle) = p.a
              and greatest(c.a_handle, c.b_handle) = p.b  -- whichever way round a copy keeps them
         where c.first_seen_at = p.first_at
@@ -514,6 +532,33 @@ def _new_connections(
         params,
     ).fetchall()
     return {(a, b): y for a, b, y in rows if (a, b) in pairs}
+
+
+def _as_people(
+    con: duckdb.DuckDBPyConnection,
+    chat: str,
+    tz: str,
+    g: Any,
+    accounts: dict[str, dict[str, Any]],
+) -> None:
+    """Give each linked person's node what its accounts know together: the earliest first seen and
+    first post, a name, and the accounts themselves (for the tooltip)."""
+    for person, data in g.nodes(data=True):
+        if "accounts" not in data or person not in accounts:
+            continue
+        handles = [a.split(":", 1)[1] for a in data["accounts"].split()]
+        each = _accounts(con, chat, tz, handles)
+        seen = [a["first_seen"] for a in each.values() if a.get("first_seen")]
+        years = [a["first_year"] for a in each.values() if a.get("first_year") is not None]
+        names = [a["name"] for a in each.values() if a.get("name")]
+        accounts[person].update(
+            first_seen=min(seen, default=None),
+            first_year=min(years, default=None),
+            name=accounts[person].get("name") or (names[0] if names else None),
+            accounts=[
+                (a.split(":", 1)[0], each[a.split(":", 1)[1]]) for a in data["accounts"].split()
+            ],
+        )
 
 
 def _accounts(
@@ -627,6 +672,13 @@ def _node_tip(
     lines.append(f"posts in {period}: {posts}")
     never = " (never posted; mentioned)" if acc.get("first_year") is None else ""
     lines.append(f"first seen: {acc.get('first_seen') or 'unknown'}{never}")
+    if acc.get("accounts"):
+        lines.append(
+            "accounts: "
+            + ", ".join(
+                f"@{a.get('handle') or '?'} ({platform})" for platform, a in acc["accounts"]
+            )
+        )
     lines.append(f"partners: {degree}")
     if top:
         lines.append("top partners: " + ", ".join(f"{_at(p, accounts)} ({w})" for w, p in top))
@@ -689,6 +741,7 @@ class MapResult:
     edges: int
     new_edges: int
     frames: list[str]
+    never_posted: int = 0
 
 
 def write_map(
@@ -699,4 +752,6 @@ def write_map(
     path = Path(output)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(data), encoding="utf-8")
-    return MapResult(path, len(data.nodes), len(data.edges), data.new_edges, data.frames)
+    return MapResult(
+        path, len(data.nodes), len(data.edges), data.new_edges, data.frames, data.never_posted
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -40,7 +41,9 @@ def show(
     rows = [["" if v is None else _cell(v) for v in row] for row in df.iter_rows()]
     for i, (name, dtype) in enumerate(df.schema.items()):
         # Headers wrap at their words ("active participants"); numbers never wrap.
-        header = name.replace("_", " ")
+        # Only plain snake_case names read better with spaces; an expression that DuckDB named
+        # itself (count_star(), "sum(posts)") is shown as written.
+        header = name.replace("_", " ") if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name) else name
         longest_word = max(len(w) for w in header.split()) if header.strip() else 1
         if dtype.is_numeric():
             widest = max((len(r[i]) for r in rows), default=1)

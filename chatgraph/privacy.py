@@ -84,10 +84,12 @@ def pseudonym_sql(expr: str, salt: str, prefix: str = "user") -> str:
 HANDLE_COLUMNS = {
     "handle", "author_handle", "reply_to_handle", "source_handle", "target_handle", "a_handle",
     "b_handle", "username", "screen_name", "host", "hosts", "account", "author", "source", "target",
+    "person_id", "person", "a_person", "b_person", "source_person", "target_person",
 }  # fmt: skip
 ACCOUNT_ID_COLUMNS = {"author_id", "reply_to_author_id", "account_id", "target_id", "user_id"}
 POST_ID_COLUMNS = {
     "post_id", "reply_to_post_id", "retweet_of_post_id", "quote_of_post_id", "conversation_id",
+    "newest_id",  # fetch_cursors: the newest post fetched (a Bluesky at-uri names its author's DID)
 }  # fmt: skip
 NAME_COLUMNS = {"author_name": "author_handle", "display_name": "handle", "name": "handle"}
 TEXT_COLUMNS = {"text", "question_text", "title", "label", "tooltip", "raw"}
@@ -314,6 +316,25 @@ def pseudonymized(
                     f'update "{table}" set "{column}" = pseudonymize_text("{column}") '
                     f"where contains(\"{column}\", '@')"
                 )
+        # views (the people layer's) read the copied tables, so they follow as they are; a view
+        # on another view waits for it (the catalog lists them by name, not by dependency)
+        pending = [
+            sql
+            for (sql,) in con.execute(
+                "select sql from duckdb_views() where not internal and schema_name = 'main' "
+                "and database_name = current_database() order by view_name"
+            ).fetchall()
+        ]
+        while pending:
+            waiting = []
+            for sql in pending:
+                try:
+                    mem.execute(sql)
+                except duckdb.CatalogException:
+                    waiting.append(sql)
+            if len(waiting) == len(pending):
+                mem.execute(waiting[0])  # raises: a view on something that is not there
+            pending = waiting
         yield mem
     finally:
         mem.close()
@@ -330,7 +351,7 @@ def _pseudonymized_columns(
         kind = kinds.get(name)
         q = f'"{name}"'
         is_list = dtype.endswith("[]")
-        if name == "raw":
+        if name in ("raw", "evidence"):  # a link's evidence quotes names and posts
             out.append(f"null::VARCHAR as {q}")
             continue
         if table == "sources" and name == "path":  # a personal archive's folder names its owner

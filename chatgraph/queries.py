@@ -1,5 +1,10 @@
 """Find, describe and run the named research queries in ``queries/*.sql``.
 
+Queries are looked up in folders, the first holding a name wins: the folders given with ``--dir``,
+then those in ``CHATGRAPH_QUERIES`` (separated like ``PATH``), then the queries shipped with
+chatgraph (the checkout's ``queries/``, which a wheel carries as ``chatgraph/_queries``). So a
+research group keeps its own ``.sql`` files beside the shipped ones, and may override one by name.
+
 A query file starts with a header the code parses::
 
     -- title: New connections per year
@@ -14,8 +19,9 @@ archive, and a missing ``chat`` defaults to the archive's only chat.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +31,13 @@ import polars as pl
 import chatgraph
 from chatgraph.errors import ChatgraphError, UsageError
 
-QUERIES_DIR = Path(chatgraph.__file__).resolve().parent.parent / "queries"
+_PACKAGE = Path(chatgraph.__file__).resolve().parent
+# A wheel carries the checkout's queries/ as package data; a checkout (or an editable install)
+# reads queries/ itself, so an edit there shows at once.
+QUERIES_DIR = (
+    _PACKAGE / "_queries" if (_PACKAGE / "_queries").is_dir() else _PACKAGE.parent / "queries"
+)
+ENV_VAR = "CHATGRAPH_QUERIES"
 
 _HEADER_RE = re.compile(r"^--\s*(title|description|params)\s*:\s*(.*?)\s*$")
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -71,6 +83,60 @@ def _where(path: Path) -> str:
         return str(path.relative_to(QUERIES_DIR.parent))
     except ValueError:
         return str(path)
+
+
+def origin(query: Query) -> str:
+    """Where a query comes from: ``shipped``, or the folder that holds it."""
+    return "shipped" if query.path.parent == QUERIES_DIR else str(query.path.parent)
+
+
+def search_path(dirs: Sequence[str | Path] = ()) -> list[Path]:
+    """The folders searched for queries, first wins: ``dirs``, ``CHATGRAPH_QUERIES``, the shipped."""
+    folders: list[Path] = []
+    for d in dirs:
+        path = Path(d)
+        if not path.is_dir():
+            raise UsageError(f"--dir {d}: no such folder; give a folder that holds .sql queries")
+        folders.append(path)
+    for d in os.environ.get(ENV_VAR, "").split(os.pathsep):
+        if not d.strip():
+            continue
+        path = Path(d.strip())
+        if not path.is_dir():
+            raise ChatgraphError(
+                f"{ENV_VAR} names {d.strip()}, which is not a folder; fix the path or unset it"
+            )
+        folders.append(path)
+    if not QUERIES_DIR.is_dir():
+        raise ChatgraphError(
+            f"{QUERIES_DIR}: the shipped queries are missing from this installation; "
+            "reinstall chatgraph (pip install --force-reinstall chatgraph)"
+        )
+    folders.append(QUERIES_DIR)
+    unique: list[Path] = []
+    for f in folders:
+        if all(f.resolve() != u.resolve() for u in unique):
+            unique.append(f)
+    return unique
+
+
+def _folders(directory: Path | Sequence[str | Path] | None) -> list[Path]:
+    if directory is None:
+        return search_path()
+    if isinstance(directory, str | Path):
+        return [Path(directory)]
+    return [Path(d) for d in directory]
+
+
+def _files(folders: list[Path]) -> dict[str, Path]:
+    """Query name -> file, the first folder holding a name winning."""
+    files: dict[str, Path] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            raise ChatgraphError(f"{folder}: no such queries folder; give a folder of .sql files")
+        for p in sorted(folder.glob("*.sql")):
+            files.setdefault(p.stem, p)
+    return files
 
 
 def placeholders(sql: str) -> list[str]:
@@ -143,27 +209,21 @@ def parse(path: Path) -> Query:
     )
 
 
-def find(directory: Path | None = None) -> list[Query]:
-    """Every query in ``directory`` (default: the project's ``queries/``), sorted by name."""
-    directory = directory or QUERIES_DIR
-    if not directory.is_dir():
-        raise ChatgraphError(
-            f"{directory}: no queries folder here; run chatgraph from a checkout that has queries/"
-        )
-    return [parse(p) for p in sorted(directory.glob("*.sql"))]
+def find(directory: Path | Sequence[str | Path] | None = None) -> list[Query]:
+    """Every query, sorted by name: of one folder, of several (the first holding a name wins), or
+    by default of the search path (see ``search_path``)."""
+    files = _files(_folders(directory))
+    return [parse(files[name]) for name in sorted(files)]
 
 
-def get(name: str, directory: Path | None = None) -> Query:
+def get(name: str, directory: Path | Sequence[str | Path] | None = None) -> Query:
     """The query called ``name`` (its file name without ``.sql``); other files are not parsed."""
-    directory = directory or QUERIES_DIR
-    if not directory.is_dir():
-        find(directory)  # raises the missing-folder error
+    files = _files(_folders(directory))
     wanted = name[:-4] if name.endswith(".sql") else name
-    names = sorted(p.stem for p in directory.glob("*.sql"))
-    if wanted not in names:
-        known = ", ".join(names) or "none"
+    if wanted not in files:
+        known = ", ".join(sorted(files)) or "none"
         raise UsageError(f"no query named {wanted!r} (queries: {known}); see chatgraph queries")
-    return parse(directory / f"{wanted}.sql")
+    return parse(files[wanted])
 
 
 def _chat_names(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -212,7 +272,7 @@ def run(
     con: duckdb.DuckDBPyConnection,
     name: str | Query,
     values: Mapping[str, object] | None = None,
-    directory: Path | None = None,
+    directory: Path | Sequence[str | Path] | None = None,
 ) -> pl.DataFrame:
     """Run a stored query with its parameters bound; returns the rows as a DataFrame."""
     query = name if isinstance(name, Query) else get(name, directory)
@@ -278,7 +338,7 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     if kind is duckdb.StatementType.MULTI:
         # A PIVOT that looks up its own column values first (or a CREATE/INSERT around one) is
         # several statements; DuckDB does not say which, so none of them runs.
-        raise ChatgraphError(
+        raise UsageError(
             "the archive is opened read-only by `sql`; this PIVOT runs several statements and is "
             "refused; list its values instead: PIVOT ... ON column IN ('a', 'b') USING ..."
         )
@@ -286,15 +346,18 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
         # EXPLAIN ANALYZE runs the statement it explains: that one must be a SELECT too.
         inner = _EXPLAIN_RE.sub("", statements[0].query, count=1)
         try:
-            check_read_only(con, inner)
+            explained = con.extract_statements(inner)
+            if len(explained) != 1:
+                raise UsageError(f"EXPLAIN of {len(explained)} statements")
         except (duckdb.Error, UsageError) as e:
-            raise ChatgraphError(
+            raise UsageError(
                 "the archive is opened read-only by `sql`; it cannot tell what this EXPLAIN "
                 "explains, so it is refused; EXPLAIN a single SELECT"
             ) from e
+        check_read_only(con, inner)
         return
     if kind not in READ_STATEMENTS:
-        raise ChatgraphError(
+        raise UsageError(
             f"the archive is opened read-only by `sql`; {kind.name} statements are refused "
             "(only SELECT and EXPLAIN run); write results to a file with --output, "
             "or the whole archive with chatgraph export"
@@ -307,7 +370,7 @@ def run_sql(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
     try:
         return con.sql(sql).pl()
     except duckdb.PermissionException as e:
-        raise ChatgraphError(
+        raise UsageError(
             "`sql` reads the archive only and cannot reach files, extensions or the network "
             f"({str(e).strip().splitlines()[0]}); use duckdb itself for that"
         ) from e

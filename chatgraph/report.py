@@ -23,7 +23,7 @@ from urllib.parse import quote
 import duckdb
 import polars as pl
 
-from chatgraph import graphs, growth, maps, sessions, transcripts
+from chatgraph import graphs, growth, maps, people, sessions, transcripts
 from chatgraph.chats import resolve
 from chatgraph.errors import ChatgraphError
 from chatgraph.interactions import CONNECTING_KINDS
@@ -33,6 +33,9 @@ CORE_SHOWN = 12
 COMMUNITY_SIZES_SHOWN = 6
 SEED = maps.SEED
 ROLLING = 12
+# The per-session lines break where consecutive sessions are further apart than this many times
+# their median interval (a weekly chat: a pause of more than 8 weeks; a conference: each year).
+PAUSE = 8
 NEWCOMER = "#1f77b4"
 RETURNING = "#aec7e8"
 ACCENT = "#e8590c"
@@ -176,44 +179,104 @@ def plot_connections(by_year: pl.DataFrame) -> str:
     return svg(fig, "connections", "New connections per year")
 
 
+def pauses(dates: list[Any]) -> list[bool]:
+    """For each session, whether a pause separates it from the one before: more than ``PAUSE``
+    times the median interval between sessions (at least a day) without a session."""
+    gaps = [(b - a).days for a, b in zip(dates, dates[1:], strict=False)]
+    if not gaps:
+        return [False] * len(dates)
+    typical = max(1.0, float(sorted(gaps)[len(gaps) // 2]))
+    return [False] + [g > PAUSE * typical for g in gaps]
+
+
+def runs(values: list[Any], breaks: list[bool]) -> list[tuple[int, int]]:
+    """The [start, end) index ranges of consecutive values that are not None, cut at ``breaks``
+    (``breaks[i]``: a pause before item i): the pieces a line is drawn in, never across a gap."""
+    out: list[tuple[int, int]] = []
+    start = None
+    for i, v in enumerate(values):
+        if start is not None and (v is None or breaks[i]):
+            out.append((start, i))
+            start = None
+        if v is not None and start is None:
+            start = i
+    if start is not None:
+        out.append((start, len(values)))
+    return out
+
+
+def pooled_retention(by_session: pl.DataFrame, rolling: int = ROLLING) -> list[float | None]:
+    """Per session, the share (%) of the newcomers of the last ``rolling`` sessions (those whose
+    retention is known) who come to a later session; None where those sessions had no newcomers."""
+    pooled = by_session.select(
+        (pl.col("retention").fill_null(0) * pl.col("newcomers"))
+        .rolling_sum(rolling, min_samples=1)
+        .alias("kept"),
+        pl.when(pl.col("retention").is_not_null())
+        .then(pl.col("newcomers"))
+        .otherwise(0)
+        .rolling_sum(rolling, min_samples=1)
+        .alias("new"),
+    )
+    return [
+        100 * kept / new if new else None for kept, new in pooled.select("kept", "new").iter_rows()
+    ]
+
+
 def plot_sessions(by_session: pl.DataFrame) -> str:
     import matplotlib.dates as mdates
 
     dates = by_session["local_date"].to_list()
+    breaks = pauses(dates)
     fig, axes = _figure(rows=3, height=2.2, width=12.8)
     active = by_session["active_participants"].to_list()
     new = by_session["newcomers"].to_list()
-    axes[0].fill_between(dates, active, color=RETURNING, step="mid", label="active participants")
-    axes[0].fill_between(dates, new, color=NEWCOMER, step="mid", label="of them newcomers")
+    # One filled piece per stretch of sessions without a pause, each widened by half a typical
+    # interval on both sides, so a lone session shows and no fill spans a pause.
+    half = (dates[-1] - dates[0]) / max(1, len(dates) - 1) / 2 if len(dates) > 1 else None
+    for k, (a, b) in enumerate(runs(dates, breaks)):
+        xs = dates[a:b]
+        if half is not None:
+            xs = [xs[0] - half, *xs, xs[-1] + half]
+            ys_active = [active[a], *active[a:b], active[b - 1]]
+            ys_new = [new[a], *new[a:b], new[b - 1]]
+        else:
+            ys_active, ys_new = active[a:b], new[a:b]
+        axes[0].fill_between(
+            xs,
+            ys_active,
+            color=RETURNING,
+            step="mid",
+            label="active participants" if k == 0 else None,
+        )
+        axes[0].fill_between(
+            xs, ys_new, color=NEWCOMER, step="mid", label="of them newcomers" if k == 0 else None
+        )
     axes[0].set_ylabel("accounts", fontsize=9)
     _legend_on_top(axes[0], axes[0].get_legend_handles_labels()[0])
     axes[0].set_title("Per session", fontsize=11, loc="left", pad=20)
     axes[1].bar(dates, by_session["new_connections"].to_list(), color=ACCENT, width=4)
     axes[1].set_ylabel("new connections", fontsize=9)
     # One session's retention is mostly 0 % or 100 % of one or two newcomers; the pooled share over
-    # the last ROLLING sessions' newcomers shows the trend.
-    pooled = by_session.select(
-        pl.col("local_date"),
-        (pl.col("retention").fill_null(0) * pl.col("newcomers"))
-        .rolling_sum(ROLLING, min_samples=1)
-        .alias("kept"),
-        pl.when(pl.col("retention").is_not_null())
-        .then(pl.col("newcomers"))
-        .otherwise(0)
-        .rolling_sum(ROLLING, min_samples=1)
-        .alias("new"),
-    ).filter(pl.col("new") > 0)
-    axes[2].plot(
-        pooled["local_date"].to_list(),
-        (100 * pooled["kept"] / pooled["new"]).to_list(),
-        color=NEWCOMER,
-        linewidth=1.4,
-    )
+    # the last ROLLING sessions' newcomers shows the trend. The line is drawn in pieces: never
+    # across a session without a value or a pause in the chat (a lone value is a dot).
+    retention = pooled_retention(by_session, ROLLING)
+    for k, (a, b) in enumerate(runs(retention, breaks)):
+        axes[2].plot(
+            dates[a:b],
+            retention[a:b],
+            color=NEWCOMER,
+            linewidth=1.4,
+            marker="o" if b - a == 1 else None,
+            markersize=2.5,
+            gid=f"retention-{k + 1}",
+        )
     axes[2].set_ylim(-5, 105)
     axes[2].set_ylabel("retention %", fontsize=9)
     axes[2].set_xlabel(
         f"session date · retention: share of the newcomers of the last {ROLLING} sessions "
-        "who come to a later session",
+        "who come to a later session (no line where those sessions had no newcomers, or across a "
+        "pause)",
         fontsize=9,
     )
     axes[2].xaxis.set_major_locator(mdates.YearLocator())
@@ -254,12 +317,22 @@ def top_contributors(
 
 
 def community_sizes(
-    con: duckdb.DuckDBPyConnection, chat: str, years: list[int], seed: int = SEED
+    con: duckdb.DuckDBPyConnection,
+    chat: str,
+    years: list[int],
+    seed: int = SEED,
+    by_account: bool = False,
 ) -> pl.DataFrame:
-    """Per year: accounts connected that year, the number of Louvain communities and their sizes."""
+    """Per year: the people (or, ``by_account``, the accounts) connected that year (``accounts``:
+    every one with a reply, mention or quote that year, as on the year's map, including those only
+    mentioned or replied to), how many of them are the year's active participants (as in the growth
+    table), the number of Louvain communities and their sizes."""
+    active = growth.active_by_year(con, chat, by_account=by_account)
     rows = []
     for year in years:
-        g = graphs.build(con, graphs.Scope(chat, year=year), CONNECTING_KINDS)
+        g = graphs.build(
+            con, graphs.Scope(chat, year=year), CONNECTING_KINDS, by_account=by_account
+        )
         if g.number_of_nodes() == 0:
             continue
         parts = graphs.communities(g, seed=seed)
@@ -267,13 +340,61 @@ def community_sizes(
             {
                 "year": year,
                 "accounts": g.number_of_nodes(),
+                "active_participants": len(active.get(year, set()) & set(g.nodes)),
                 "communities": len(parts),
                 "sizes": [len(p) for p in parts],
             }
         )
-    schema = {"year": pl.Int64, "accounts": pl.Int64, "communities": pl.Int64,
-              "sizes": pl.List(pl.Int64)}  # fmt: skip
+    schema = {"year": pl.Int64, "accounts": pl.Int64, "active_participants": pl.Int64,
+              "communities": pl.Int64, "sizes": pl.List(pl.Int64)}  # fmt: skip
     return pl.DataFrame(rows, schema=schema)
+
+
+@dataclass
+class AccountCounts:
+    """The accounts a chat's report counts in its header."""
+
+    posted: int  # wrote at least one of the chat's posts (retweets included)
+    connected: int  # in at least one connection (the all-years map's accounts)
+    connected_posted: int  # connected and posted
+    connected_never_posted: int  # connected but never posted: only mentioned or replied to
+
+
+def account_counts(
+    con: duckdb.DuckDBPyConnection, chat: str, by_account: bool = False
+) -> AccountCounts:
+    """Accounts that posted in the chat and accounts in its connections, and how they overlap;
+    people (linked accounts as one) unless ``by_account``."""
+    per_person = not by_account and people.has_people(con)
+    who, join, pairs, a, b = "h", "", "connections", "a_handle", "b_handle"
+    if per_person:
+        who, join = "coalesce(pa.person_id, h)", "left join person_accounts pa on pa.handle = h"
+        pairs, a, b = "person_connections", "a_person", "b_person"
+    row = con.execute(
+        f"""
+        with posted as (
+            select distinct {who} as h from (
+                select lower(coalesce(p.author_handle, a.handle)) as h
+                from posts p
+                left join accounts a
+                  on p.author_handle is null and a.platform = p.platform
+                     and a.account_id = p.author_id
+                where p.chat_id = $c and coalesce(p.author_handle, a.handle) is not null
+            ) {join}
+        ),
+        connected as (
+            select {a} as h from {pairs} where chat_id = $c
+            union
+            select {b} from {pairs} where chat_id = $c
+        )
+        select (select count(*) from posted),
+               (select count(*) from connected),
+               (select count(*) from connected where h in (select h from posted))
+        """,
+        {"c": chat},
+    ).fetchall()[0]
+    posted, connected, both = row
+    return AccountCounts(posted, connected, both, connected - both)
 
 
 def _display_handles(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -322,19 +443,23 @@ def write_report(
     *,
     seed: int = SEED,
     progress: Progress | None = None,
+    by_account: bool = False,
 ) -> ReportResult:
-    """Write the chat's report to ``output`` and its transcripts and maps to ``<stem>_files/``."""
+    """Write the chat's report to ``output`` and its transcripts and maps to ``<stem>_files/``.
+
+    Its growth, maps, core and communities count people (linked accounts as one), unless
+    ``by_account``."""
     chat = resolve(con, chat)
     out = Path(output)
     assets = out.parent / f"{out.stem}_files"
     (assets / "transcripts").mkdir(parents=True, exist_ok=True)
     step = progress or (lambda what, done, total: None)
 
-    by_year = growth.growth(con, chat, "year")
+    by_year = growth.growth(con, chat, "year", by_account=by_account)
     if by_year.height == 0:
         raise ChatgraphError(f"chat {chat!r} has no posts yet; load some exports first")
     try:
-        by_session = growth.growth(con, chat, "session")
+        by_session = growth.growth(con, chat, "session", by_account=by_account)
     except ChatgraphError:
         by_session = None
     session_rows = sessions.table(con, chat)
@@ -367,15 +492,24 @@ def write_report(
     if years_with:
         last = years_with[-1]
         step("maps", 0, 2)
-        last_map = maps.write_map(con, assets / f"map-{last}.html", chat, year=last, seed=seed)
+        last_map = maps.write_map(
+            con, assets / f"map-{last}.html", chat, year=last, seed=seed, by_account=by_account
+        )
         step("maps", 1, 2)
-        all_map = maps.write_map(con, assets / "map-all-years.html", chat, seed=seed)
+        all_map = maps.write_map(
+            con, assets / "map-all-years.html", chat, seed=seed, by_account=by_account
+        )
         step("maps", 2, 2)
         written_maps = [last_map.path, all_map.path]
         last_href = _href(assets.name, last_map.path.name)
         all_href = _href(assets.name, all_map.path.name)
+        never = (
+            f" ({last_map.never_posted} of them never posted: only mentioned or replied to)"
+            if last_map.never_posted
+            else ""
+        )
         map_html = (
-            f'<p class="meta">{last_map.nodes} accounts, {last_map.edges} pairs, '
+            f'<p class="meta">{last_map.nodes} connected accounts{never}, {last_map.edges} pairs, '
             f"{last_map.new_edges} new connections in {last} (orange). "
             f'<a href="{last_href}">Open it full screen</a> · '
             f'<a href="{all_href}">all years with a year control</a> '
@@ -386,24 +520,27 @@ def write_report(
     step("tables", 0, 1)
     years = by_year["year"].to_list()
     contributors = top_contributors(con, chat)
-    core = graphs.core_members(con, chat, CONNECTING_KINDS)
-    comms = community_sizes(con, chat, years_with, seed=seed)
+    core = graphs.core_members(con, chat, CONNECTING_KINDS, by_account=by_account)
+    comms = community_sizes(con, chat, years_with, seed=seed, by_account=by_account)
     step("tables", 1, 1)
 
     plots = [plot_participants(by_year), plot_retention(by_year), plot_connections(by_year)]
     session_plot = plot_sessions(by_session) if by_session is not None and by_session.height else ""
 
+    pairs = "connections" if by_account or not people.has_people(con) else "person_connections"
     totals = con.execute(
-        """
+        f"""
         select (select count(*) from posts where chat_id = $c),
-               (select count(distinct lower(author_handle)) from posts where chat_id = $c),
                (select count(*) from sessions where chat_id = $c),
-               (select count(*) from connections where chat_id = $c)
+               (select count(*) from {pairs} where chat_id = $c)
         """,
         {"c": chat},
     ).fetchone()
     assert totals is not None
-    n_posts, n_accounts, n_sessions, n_connections = totals
+    n_posts, n_sessions, n_connections = totals
+    accounts = account_counts(con, chat, by_account=by_account)
+    # with accounts linked, the header counts people
+    unit = "people" if pairs == "person_connections" and people.people(con).height else "accounts"
 
     contrib_rows = []
     for year in years:
@@ -421,11 +558,11 @@ def write_report(
         more = f" and {len(ordered) - CORE_SHOWN} more" if len(ordered) > CORE_SHOWN else ""
         core_rows.append([str(year), str(k), str(len(ordered)), names + more])
     comm_rows = []
-    for year, accounts, count, sizes in comms.iter_rows():
+    for year, connected, active, count, sizes in comms.iter_rows():
         biggest = ", ".join(str(s) for s in sizes[:COMMUNITY_SIZES_SHOWN])
         if len(sizes) > COMMUNITY_SIZES_SHOWN:
             biggest += f" … ({sum(sizes[COMMUNITY_SIZES_SHOWN:])} in the other {len(sizes) - COMMUNITY_SIZES_SHOWN})"
-        comm_rows.append([str(year), str(accounts), str(count), biggest])
+        comm_rows.append([str(year), str(connected), str(active), str(count), biggest])
     newcomers_of = {}
     if by_session is not None:
         newcomers_of = dict(by_session.select("session_id", "new_connections").iter_rows())
@@ -455,14 +592,23 @@ def write_report(
         f"<title>#{_h(chat)}: community report {span}</title>",
         f"<style>{_CSS}</style></head><body><main>",
         f"<h1>#{_h(chat)}: how the community grew, {span}</h1>",
-        f'<p class="meta">{n_sessions} sessions · {n_posts} posts · {n_accounts} accounts · '
-        f"{n_connections} connections · made by chatgraph on {_h(generated)}</p>",
+        f'<p class="meta">{n_sessions} sessions · {n_posts} posts by {accounts.posted} {unit} · '
+        f"{n_connections} connections between {accounts.connected} {unit}"
+        + (
+            f", {accounts.connected_never_posted} of whom never posted (only mentioned or replied "
+            "to)"
+            if accounts.connected_never_posted
+            else ""
+        )
+        + f" · made by chatgraph on {_h(generated)}</p>",
         '<nav><a href="#growth">Growth</a><a href="#map">Map</a><a href="#people">People</a>'
         '<a href="#communities">Communities</a><a href="#sessions">Sessions</a></nav>',
         '<section id="growth"><h2>Growth</h2>',
-        '<p class="meta">Participants are active: they wrote at least one post that is not a '
-        "retweet. A newcomer takes part for the first time; a connection is a pair of accounts "
-        "with a reply, mention or quote between them.</p>",
+        '<p class="meta">Participants are active participants: they wrote at least one post that '
+        "is not a retweet in the year's (or the session's) sessions. Accounts that only retweeted "
+        "or were only mentioned are not counted; the map and Communities count every connected "
+        "account, so they show more. A newcomer is active in the chat for the first time; a "
+        "connection is a pair of accounts with a reply, mention or quote between them.</p>",
         '<div class="plots">' + "".join(f"<figure>{p}</figure>" for p in plots) + "</div>",
         f"<figure>{session_plot}</figure>" if session_plot else "",
         "</section>",
@@ -480,11 +626,20 @@ def write_report(
         "</section>",
         '<section id="communities"><h2>Communities per year</h2>',
         '<p class="meta">Louvain communities (seeded) of the year\'s connections, largest '
-        "first.</p>",
-        _table(["year", "accounts", "communities", "sizes"], comm_rows, {1, 2}),
+        "first. Connected accounts: every account with a reply, mention or quote that year, as on "
+        "the year's map, including accounts only mentioned or replied to that never posted. Of "
+        "them active participants: those also among the year's active participants in Growth; an "
+        "active participant without a connection that year is in neither column.</p>",
+        _table(
+            ["year", "connected accounts", "of them active participants", "communities", "sizes"],
+            comm_rows,
+            {1, 2, 3},
+        ),
         "</section>",
         f'<section id="sessions"><h2>Sessions ({len(session_table)})</h2>',
-        '<p class="meta">Each session links to its transcript, grouped by question.</p>',
+        '<p class="meta">Each session links to its transcript, grouped by question. Active '
+        "participants wrote one of the session's posts that is not a retweet; newcomers are the "
+        "active participants active in the chat for the first time.</p>",
         '<div class="scroll">',
         _table(
             [
@@ -492,8 +647,8 @@ def write_report(
                 "session",
                 "starts",
                 "posts",
-                "active",
-                "newcomers",
+                "active participants",
+                "of them newcomers",
                 "new connections",
                 "questions",
             ],

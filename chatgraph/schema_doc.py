@@ -115,6 +115,29 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "question_prefixes": "Letters that open a question post (`Q`, `T`, …).",
             "hosts": "Handles of the accounts that post the questions.",
             "created_at": "When the chat was first loaded.",
+            "mastodon_instances": "Mastodon servers `fetch --chat` reads the chat's tag timeline from "
+            "(`https://…`).",
+            "mastodon_tag": "The hashtag `fetch --chat` asks Mastodon for, without `#` (null: `hashtag`).",
+            "bluesky_tag": "The hashtag `fetch --chat` searches Bluesky for, without `#` (null: none).",
+            "bluesky_service": "The Bluesky API server to search (null: `https://public.api.bsky.app`).",
+        },
+    ),
+    "fetch_cursors": (
+        "One row per chat, platform, server and hashtag `fetch` has read: how far it got, so that "
+        "the next fetch asks only for newer posts. Written in the transaction that loads the "
+        "fetched posts. No credentials are stored.",
+        {
+            "chat_id": "The chat the posts were loaded into.",
+            "platform": "`mastodon` or `bluesky`.",
+            "instance": "The server asked, as a URL (`https://mastodon.social`, `https://public.api.bsky.app`).",
+            "tag": "The hashtag asked for, lower-cased, without `#`.",
+            "newest_id": "The newest post fetched: a Mastodon status id of that server (the next fetch "
+            "asks for `since_id` it), or a Bluesky `at://` uri.",
+            "newest_at": "When that newest post was published (Bluesky: its sort time, `since` of the next search).",
+            "source_id": "The file of the last fetch that brought posts (see `sources`).",
+            "fetches": "How many fetches brought posts from there.",
+            "posts": "Posts those fetches added to the archive.",
+            "fetched_at": "When the last fetch that brought posts was loaded.",
         },
     ),
     "sessions": (
@@ -175,6 +198,58 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "b_handle": "The other account.",
             "first_seen_at": "The time of their earliest interaction.",
             "first_year": "Its year in the chat's time zone: the pair is a new connection of that year.",
+            "interactions": "Replies, mentions and quotes between them, both ways.",
+        },
+    ),
+    "person_accounts": (
+        "One row per account linked to a person (`chatgraph people`): the accounts one person used "
+        "across platforms. An account in no row is its own person, its person id its handle, so "
+        "with no links every person-level view equals its account-level table.",
+        {
+            "person_id": "The person: the handle of the first account linked (or the name given "
+            "with `--person`); lower-cased.",
+            "platform": "The account's platform: `twitter`, `mastodon` or `bluesky`.",
+            "handle": "The account's handle, lower-cased as in `interactions` and `connections` "
+            "(Twitter screen name, Mastodon `user@instance`, Bluesky handle).",
+            "account_id": "The account's id on its platform (Twitter user id, Mastodon acct, "
+            "Bluesky DID).",
+            "origin": "Where the link came from: `declared` (`people link`), `file` (`people "
+            "load`), `suggested` (a suggestion accepted with `people suggest --accept`).",
+            "evidence": "Why: the people file's path, or the accepted suggestion's score and "
+            "evidence; null for a declared link.",
+            "linked_at": "When the link was made.",
+        },
+    ),
+    "person_interactions": (
+        "View: `interactions` with each side's person. An interaction between two accounts of one "
+        "person is left out (like a reply to oneself).",
+        {
+            "post_id": "The post that makes it.",
+            "created_at": "When that post was published.",
+            "chat_id": "The chat.",
+            "session_id": "The post's session, if any.",
+            "question": "The post's question thread, if any.",
+            "kind": "`reply`, `mention`, `retweet` or `quote`.",
+            "source_id": "The author's account id.",
+            "source_handle": "The author's handle.",
+            "target_id": "The account id of the one replied to, mentioned, retweeted or quoted.",
+            "target_handle": "That account's handle.",
+            "source_person": "The author's person (`person_accounts.person_id`, else the handle).",
+            "target_person": "The other side's person.",
+        },
+    ),
+    "person_connections": (
+        "View: one row per unordered pair of people with at least one reply, mention or quote "
+        "between them in a chat; the person-level `connections`. Its `first_year` counts the new "
+        "connections of a year between people, so a pair who met on Twitter is not new again on "
+        "Mastodon once their accounts are linked.",
+        {
+            "chat_id": "The chat.",
+            "a_person": "One person of the pair (stored once, a < b).",
+            "b_person": "The other person.",
+            "first_seen_at": "The time of their earliest interaction, from any of their accounts.",
+            "first_year": "Its year in the chat's time zone: the pair is a new connection of that "
+            "year.",
             "interactions": "Replies, mentions and quotes between them, both ways.",
         },
     ),

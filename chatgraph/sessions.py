@@ -33,13 +33,15 @@ fills in the question.
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass
 from datetime import time
 
 import duckdb
 import polars as pl
 
-from chatgraph.errors import ChatgraphError
+from chatgraph.errors import ChatgraphError, UsageError
 
 PRE_GRACE_MINUTES = 30  # pre-chat greetings before the scheduled start
 POST_GRACE_MINUTES = 60  # late answers and stragglers after the scheduled end
@@ -63,6 +65,76 @@ def one(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) ->
     """The first row of a query, read to its end (DuckDB 2 keeps a half-read result open)."""
     rows = con.execute(sql, params).fetchall()
     return rows[0] if rows else None
+
+
+_DATE_IN_ID = re.compile(r"(\d{4}-\d{2}-\d{2})$")
+
+
+def resolve_session(
+    con: duckdb.DuckDBPyConnection, session_id: str, chat: str | None = None
+) -> tuple[str, str]:
+    """``(chat_id, session_id)`` of a session named by its id (which names its chat), or by
+    ``latest``: the most recent session of ``chat`` (or of the archive's only chat).
+
+    A near miss names the sessions nearest to it: by date when the id ends in one
+    (``hcldr-2019-01-23`` -> the sittings around 23 January 2019), else by spelling.
+    """
+    from chatgraph import chats
+
+    wanted = session_id.strip()
+    if wanted.lower() == "latest":
+        chat_id = chats.resolve(con, chat)
+        row = one(
+            con,
+            "select session_id from sessions where chat_id = $c order by starts_at desc limit 1",
+            {"c": chat_id},
+        )
+        if row is None:
+            raise UsageError(f"chat {chat_id!r} has no sessions yet; load its posts first")
+        return chat_id, row[0]
+    row = one(con, "select chat_id from sessions where session_id = $s", {"s": wanted})
+    if row is not None:
+        if chat is not None and chats.resolve(con, chat) != row[0]:
+            raise UsageError(
+                f"session {wanted!r} is a session of {row[0]!r}, not of {chat!r}; "
+                "leave out --chat (the id names its chat)"
+            )
+        return row[0], wanted
+    raise UsageError(
+        f"no session {wanted!r} in the archive ({_nearest_sessions(con, wanted, chat)}); "
+        "list them with chatgraph sessions"
+    )
+
+
+def _nearest_sessions(con: duckdb.DuckDBPyConnection, wanted: str, chat: str | None) -> str:
+    date = _DATE_IN_ID.search(wanted)
+    prefix = wanted[: date.start()].rstrip("-").lower() if date else ""
+    chat_id = (chat or prefix).strip().lstrip("#").lower() or None
+    known = one(con, "select count(*) from sessions where chat_id = $c", {"c": chat_id})[0]
+    where = "where chat_id = $c" if known else ""
+    params = {"c": chat_id} if known else {}
+    if date:
+        try:
+            rows = con.execute(
+                f"""
+                select session_id from sessions {where}
+                order by abs(datediff('day', local_date, $d::DATE)), local_date limit 3
+                """,
+                {**params, "d": date.group(1)},
+            ).fetchall()
+            names = sorted(r[0] for r in rows)
+            if names:
+                return "nearest: " + ", ".join(names)
+        except duckdb.ConversionException:
+            pass  # not a real date (2019-02-30): fall back to the spelling
+    ids = [r[0] for r in con.execute(f"select session_id from sessions {where}", params).fetchall()]
+    close = difflib.get_close_matches(wanted, ids, n=3, cutoff=0.6)
+    if close:
+        return "nearest: " + ", ".join(close)
+    latest = con.execute(
+        f"select session_id from sessions {where} order by starts_at desc limit 3", params
+    ).fetchall()
+    return "latest: " + ", ".join(r[0] for r in latest) if latest else "no sessions yet"
 
 
 @dataclass(frozen=True)
@@ -89,7 +161,7 @@ def configured_schedule(con: duckdb.DuckDBPyConnection, chat_id: str) -> Schedul
         {"c": chat_id},
     )
     if row is None:
-        raise ChatgraphError(f"no chat named {chat_id!r} in the archive; load its posts first")
+        raise UsageError(f"no chat named {chat_id!r} in the archive; load its posts first")
     return Schedule(*row)
 
 
@@ -464,7 +536,11 @@ def _infer(con: duckdb.DuckDBPyConnection, chat_id: str, mode: str, tz: str, cut
 
 def table(con: duckdb.DuckDBPyConnection, chat_id: str, year: int | None = None) -> pl.DataFrame:
     """One row per session: local date and start, posts, participants, active participants (wrote a
-    post that is not a retweet), newcomers (their first session of this chat) and questions found."""
+    post that is not a retweet), newcomers and questions found.
+
+    A newcomer is an active participant in the first session of this chat in which they were
+    active, as in :func:`chatgraph.growth.growth` by session: an account that only retweeted so far
+    is not yet a newcomer, so a session never has more newcomers than active participants."""
     tz = configured_schedule(con, chat_id).timezone or "UTC"
     rel = con.sql(
         """
@@ -477,13 +553,14 @@ def table(con: duckdb.DuckDBPyConnection, chat_id: str, year: int | None = None)
         s as (select * from sessions where chat_id = $c),
         firsts as (
             select author, arg_min(session_id, starts_at) as first_session
-            from pt join s using (session_id) group by author
+            from pt join s using (session_id) where not is_retweet group by author
         ),
         per as (
             select session_id,
                    count(distinct author) filter (where not is_retweet) as active,
                    count(distinct author) filter (
-                       where author in (select author from firsts f
+                       where not is_retweet
+                         and author in (select author from firsts f
                                         where f.first_session = pt.session_id)
                    ) as newcomers
             from pt group by session_id

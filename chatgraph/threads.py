@@ -354,18 +354,16 @@ def _store_inference(con: duckdb.DuckDBPyConnection, chat_id: str, lead: str) ->
 
 def table(con: duckdb.DuckDBPyConnection, session_id: str) -> pl.DataFrame:
     """One row per question of a session (0: before the first), with how its posts were assigned."""
-    from chatgraph.errors import UsageError
 
-    found = one(
+    from chatgraph.sessions import resolve_session
+
+    _, session_id = resolve_session(con, session_id)
+    (zone,) = one(
         con,
         """select coalesce(c.timezone, 'UTC') from sessions s join chats c using (chat_id)
            where s.session_id = $s""",
         {"s": session_id},
     )
-    if found is None:
-        raise UsageError(
-            f"no session {session_id!r} in the archive; list them with chatgraph sessions"
-        )
     return con.sql(
         """
         with pt as (
@@ -389,5 +387,5 @@ def table(con: duckdb.DuckDBPyConnection, session_id: str) -> pl.DataFrame:
         left join posts p on p.post_id = q.post_id
         order by c.question
         """,
-        params={"s": session_id, "tz": found[0]},
+        params={"s": session_id, "tz": zone},
     ).pl()

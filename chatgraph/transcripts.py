@@ -71,8 +71,12 @@ def build(
     """Read one session, its questions and posts into a :class:`Transcript`.
 
     With a ``pseudonymizer`` (``--pseudonymize``) every handle, and every @handle in the texts,
-    is replaced by its stable pseudonym.
+    is replaced by its stable pseudonym. ``session_id`` may be ``latest`` when the archive holds
+    one chat.
     """
+    from chatgraph.sessions import resolve_session
+
+    _, session_id = resolve_session(con, session_id)
     head = one(
         con,
         """
@@ -84,15 +88,7 @@ def build(
         """,
         {"s": session_id},
     )
-    if head is None:
-        near = con.execute(
-            "select session_id from sessions where session_id like $p order by starts_at desc limit 3",
-            {"p": session_id.split("-")[0] + "%"},
-        ).fetchall()
-        hint = ", ".join(r[0] for r in near) or "none yet"
-        raise UsageError(
-            f"no session {session_id!r} in the archive (e.g. {hint}); list them with chatgraph sessions"
-        )
+    assert head is not None  # resolve_session found it
     chat_id, local_date, tz, starts, ends, n_posts, n_people = head
     rows = con.execute(
         """

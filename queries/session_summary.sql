@@ -1,6 +1,7 @@
 -- title: Session summary
 -- description: One row per session of a chat: when it ran, how many posts, participants and
---   questions it had, how many participants were newcomers (their first session of the chat),
+--   questions it had, how many active participants (wrote a post that is not a retweet) were
+--   newcomers (active for the first time in the chat; the same figure as growth by session),
 --   and how much of it was retweets and replies.
 -- params: chat
 with chat_posts as (
@@ -14,6 +15,7 @@ first_session as (
     select author, arg_min(s.session_id, s.starts_at) as session_id
     from chat_posts cp
     join sessions s on s.session_id = cp.session_id and s.chat_id = $chat
+    where not cp.is_retweet
     group by author
 ),
 per_session as (

@@ -20,7 +20,7 @@ from chatgraph import formats
 from chatgraph.cli import app
 
 SUPPORTED = ", ".join(formats.format_names())
-NOT_AN_EXPORT = "not a chat export chatgraph can read; supported formats: {} (use --format NAME if the file is one of them)"
+NOT_AN_EXPORT = "not a chat export chatgraph can read; supported formats: {} (use --as NAME if the file is one of them)"
 GZ_CUT = (
     "the gzip file is cut short (it ends before the end of its compressed stream); nothing was "
     "loaded from it. Fetch or compress it again, or keep the part before the damage with: "
@@ -350,30 +350,69 @@ def test_folder_with_good_and_bad_files(here, runner):
     Path(folder / "d_empty.json").write_text("")
     synth.write_tags(folder / "e_tags.csv", [synth.v1_tweet(i) for i in range(30, 35)])
     Path(folder / ".hidden.jsonl").write_text("not loaded\n")
+    Path(folder / "f_gone.jsonl.gz").write_bytes(gzip.compress(lines(3)[0].encode())[:-12])
     r = load(runner, "exports", "--chat", "hcldr")
+    # Files in a folder that are no export are named in one line; a broken export is an error.
     assert r.exit_code == 1
     assert rows(r) == [
         "exports/a_good.jsonl,twitter-v1,hcldr,10,10,0,0,loaded",
-        'exports/b_noise.bin,"","",0,0,0,0,error',
         "exports/c_cut.jsonl,twitter-v1,hcldr,20,19,0,1,loaded",
-        'exports/d_empty.json,"","",0,0,0,0,error',
         "exports/e_tags.csv,tags,hcldr,5,5,0,0,loaded",
+        'exports/f_gone.jsonl.gz,"","",0,0,0,0,error',
     ]
     assert r.stderr.splitlines() == [
-        f"Error: exports/b_noise.bin: {NOT_AN_EXPORT.format(SUPPORTED)}",
-        f"Error: exports/d_empty.json: the file is empty; supported formats: {SUPPORTED}",
+        "Skipped 2 files found in folders that are not chat exports: exports/b_noise.bin, "
+        "exports/d_empty.json (load one by name to see why)",
+        f"Error: {formats.gzip_damaged('exports/f_gone.jsonl.gz', EOFError())}",
         f"exports/c_cut.jsonl: 1 of 20 records rejected: {INVALID_JSON} (record 5). List them: "
         'chatgraph sql "select record_no, reason, raw from rejects where source_id = 2"',
     ]
     assert posts() == 34
-    # the same folder again: the good files are already loaded, the bad ones still say why
+    # the same folder again: the good files are already loaded, the bad one still says why
+    Path(folder / "f_gone.jsonl.gz").unlink()
     again = load(runner, "exports", "--chat", "hcldr")
-    assert again.exit_code == 1
+    assert again.exit_code == 0  # every export loaded
     assert [row.rsplit(",", 1)[1] for row in rows(again)] == [
-        "already loaded as source 1", "error", "already loaded as source 2", "error",
-        "already loaded as source 3",
+        "already loaded as source 1", "already loaded as source 2", "already loaded as source 3",
     ]  # fmt: skip
+    assert again.stderr.splitlines()[0].startswith("Skipped 2 files found in folders")
     assert posts() == 34
+    # named directly, a non-export is still an error that says why
+    named = load(runner, "exports/b_noise.bin", "--chat", "hcldr")
+    assert named.exit_code == 1
+    assert named.stderr.splitlines() == [
+        f"Error: exports/b_noise.bin: {NOT_AN_EXPORT.format(SUPPORTED)}"
+    ]
+
+
+def test_a_folder_holding_the_archive_and_its_outputs_loads_the_exports_only(here, runner):
+    folder = Path("chat")
+    folder.mkdir()
+    Path(folder / "week1.jsonl").write_text("".join(x + "\n" for x in lines(10)))
+    db = ["--db", "chat/chat.duckdb"]
+    assert runner.invoke(app, ["load", "chat", *db]).exit_code == 0
+    written = [
+        ["map", "--output", "chat/map.html", *db],
+        ["graph", "--output", "chat/graph.gexf", *db],
+        ["graph", "--output", "chat/graph.graphml", "--format", "graphml", *db],
+        ["report", "--output", "chat/report.html", *db],
+        ["export", "--output", "chat/parquet", *db],
+    ]
+    for args in written:
+        made = runner.invoke(app, args)
+        assert made.exit_code == 0, (args, made.output)
+    Path(folder / "week2.jsonl").write_text("".join(x + "\n" for x in lines(5, first=10)))
+    Path(folder / "notes.txt").write_text("who hosts next week?\n")
+    r = runner.invoke(app, ["load", "chat", *db, "-f", "csv"])
+    assert r.exit_code == 0, r.output
+    assert rows(r) == [
+        "chat/week1.jsonl,twitter-v1,hcldr,0,0,0,0,already loaded as source 1",
+        "chat/week2.jsonl,twitter-v1,hcldr,5,5,0,0,loaded",
+    ]
+    assert r.stderr.splitlines() == [
+        "Skipped 1 file found in folders that is not a chat export: chat/notes.txt "
+        "(load one by name to see why)"
+    ]
 
 
 def test_strict_stops_at_the_first_bad_record(here, runner):

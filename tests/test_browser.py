@@ -139,10 +139,16 @@ def test_map_year_control_shows_the_network_growing(browser, archive, tmp_path):
     assert page.evaluate(count) == 5
     page.click("#frame-buttons button:has-text('2019')")
     assert page.evaluate(count) == 3
-    assert page.inner_text("#stats") == "3 accounts · 2 pairs · 2 new connections in 2019"
+    assert (
+        page.inner_text("#stats")
+        == "3 accounts (1 never posted, only mentioned) · 2 pairs · 2 new connections in 2019"
+    )
     page.click("#frame-buttons button:has-text('2020')")
     assert page.evaluate(count) == 5
-    assert page.inner_text("#stats") == "5 accounts · 4 pairs · 2 new connections in 2020"
+    # carol was only mentioned: on the map (connected) but not a participant
+    assert page.inner_text("#stats") == (
+        "5 accounts (1 never posted, only mentioned) · 4 pairs · 2 new connections in 2020"
+    )
     # kinds and minimum weight filter the drawn pairs in the page
     page.fill("#min-weight", "2")
     page.dispatch_event("#min-weight", "change")
@@ -151,7 +157,10 @@ def test_map_year_control_shows_the_network_growing(browser, archive, tmp_path):
     page.dispatch_event("#min-weight", "change")
     page.uncheck("#kinds label:has-text('reply') input")
     # without replies: alice-bob (a mention) and bob-carol are left, neither new in 2020
-    assert page.inner_text("#stats") == "3 accounts · 2 pairs · 0 new connections in 2020"
+    assert (
+        page.inner_text("#stats")
+        == "3 accounts (1 never posted, only mentioned) · 2 pairs · 0 new connections in 2020"
+    )
     opened.clean()
 
 
@@ -194,7 +203,138 @@ def test_busy_map_paints_its_edges(browser, archive, tmp_path, monkeypatch):
     assert page.evaluate("window.chatgraphMap.pairs()") == 5
     assert page.evaluate("window.network.body.data.nodes.length") == 5
     page.click("#frame-buttons button:has-text('2019')")
-    assert page.inner_text("#stats") == "3 accounts · 2 pairs · 2 new connections in 2019"
+    assert (
+        page.inner_text("#stats")
+        == "3 accounts (1 never posted, only mentioned) · 2 pairs · 2 new connections in 2019"
+    )
     x, y = screen_point(page, "net.getPositions(['bob']).bob")
     assert hover_tip(page, page, x, y).splitlines()[0] == "@Bob"
+    opened.clean()
+
+
+VIEW = """() => {
+    const net = window.network;
+    const box = (el) => { const r = el.getBoundingClientRect();
+                          return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
+    const canvas = box(document.querySelector('#map canvas'));
+    const scale = net.getScale();
+    const nodes = net.body.nodeIndices.map((id) => {
+        const n = net.body.nodes[id];
+        const p = net.canvasToDOM({x: n.x, y: n.y});
+        return {id: id, x: canvas.left + p.x, y: canvas.top + p.y, r: n.options.size * scale};
+    });
+    const labels = window.chatgraphMap.labels().map((b) => ({id: b.id, text: b.text,
+        left: canvas.left + b.left, top: canvas.top + b.top,
+        right: canvas.left + b.right, bottom: canvas.top + b.bottom}));
+    return {panel: box(document.getElementById('panel')), canvas: canvas, nodes: nodes,
+            labels: labels};
+}"""
+
+
+def overlap(a: dict, b: dict) -> bool:
+    return (
+        a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and (a["top"] < b["bottom"] and b["top"] < a["bottom"])
+    )
+
+
+def covers(box: dict, node: dict) -> bool:
+    x = max(box["left"], min(node["x"], box["right"]))
+    y = max(box["top"], min(node["y"], box["bottom"]))
+    return (x - node["x"]) ** 2 + (y - node["y"]) ** 2 < node["r"] ** 2
+
+
+def check_initial_view(view: dict) -> None:
+    """Every node inside the map's canvas and clear of the side panel; labels that overlap no
+    other label, cover no node big enough to be labelled, and stay inside the canvas."""
+    panel, canvas = view["panel"], view["canvas"]
+    assert panel["right"] <= canvas["left"]  # the panel does not reach over the map
+    for n in view["nodes"]:
+        circle = {"left": n["x"] - n["r"], "right": n["x"] + n["r"],
+                  "top": n["y"] - n["r"], "bottom": n["y"] + n["r"]}  # fmt: skip
+        assert not overlap(circle, panel), n
+        assert canvas["left"] <= circle["left"] and circle["right"] <= canvas["right"], n
+        assert canvas["top"] <= circle["top"] and circle["bottom"] <= canvas["bottom"], n
+    labels = view["labels"]
+    for i, a in enumerate(labels):
+        assert canvas["left"] <= a["left"] and a["right"] <= canvas["right"], a
+        assert canvas["top"] <= a["top"] and a["bottom"] <= canvas["bottom"], a
+        for b in labels[i + 1 :]:
+            assert not overlap(a, b), (a, b)
+        for n in view["nodes"]:
+            if n["id"] != a["id"] and n["r"] >= 4:
+                assert not covers(a, n), (a, n)
+
+
+def dense_map(path: Path) -> Path:
+    """90 accounts with long handles, packed as tightly as the layout packs them, a hub linked
+    to all, a few smaller hubs and a chain: at zoom 1 their labels would cover one another."""
+    import numpy as np
+
+    ids = [f"a{i:02d}" for i in range(90)]
+    pairs = [(0, i) for i in range(1, 90)] + [(i, i + 1) for i in range(1, 89)]
+    pairs += [(h, j) for h in range(1, 6) for j in range(h + 10, 90, 7)]
+    degree = np.zeros(90)
+    for a, b in pairs:
+        degree[a] += 1
+        degree[b] += 1
+    grid = np.array([((i % 10) * 34.0, (i // 10) * 34.0) for i in range(90)], dtype=np.float32)
+    pos = maps.spread(grid, maps.node_radii(degree))
+    nodes = [
+        {"id": h, "label": f"someone_with_a_long_handle_{i}@mastodon.social",
+         "x": float(pos[i, 0]), "y": float(pos[i, 1]), "value": int(degree[i]),
+         "color": maps.PALETTE[i % 3], "t": f"@{h}"}
+        for i, h in enumerate(ids)
+    ]  # fmt: skip
+    edges = [
+        {"id": k, "from": ids[a], "to": ids[b], "k": [1, 0, 0], "w": 1, "f": 0, "n": 0}
+        for k, (a, b) in enumerate(pairs)
+    ]
+    data = maps.MapData(
+        chat="dense", title="#dense connections, 2024", subtitle="reply/mention/quote",
+        frames=["2024"], kinds=["reply", "mention", "quote"], color="community", min_weight=1,
+        nodes=nodes, edges=edges, legend=[{"color": maps.PALETTE[0], "label": "1: 90 accounts"}],
+    )  # fmt: skip
+    path.write_text(maps.render(data), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("viewport", [(1400, 1000), (1024, 700), (800, 600)])
+def test_dense_map_labels_do_not_overlap_and_no_node_is_under_the_panel(
+    browser, tmp_path, viewport
+):
+    path = dense_map(tmp_path / "dense.html")
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    page.goto(path.resolve().as_uri())
+    wait_drawn(page)
+    view = page.evaluate(VIEW)
+    assert len(view["nodes"]) == 90
+    check_initial_view(view)
+    # labels go to the biggest nodes first, where they fit: not all 90 do
+    assert 5 <= len(view["labels"]) < 90
+    # zooming in makes room for more labels, still without overlaps
+    page.evaluate("window.network.moveTo({scale: window.network.getScale() * 3})")
+    page.wait_for_timeout(100)
+    closer = page.evaluate(VIEW)
+    assert len(closer["labels"]) > 0
+    for i, a in enumerate(closer["labels"]):
+        for b in closer["labels"][i + 1 :]:
+            assert not overlap(a, b), (a, b)
+    page.close()
+
+
+def test_report_map_initial_view(browser, archive, tmp_path):
+    from chatgraph import report
+
+    result = report.write_report(archive, tmp_path / "report.html")
+    opened = Opened(browser, result.path)
+    page = opened.page
+    page.locator("iframe").scroll_into_view_if_needed()
+    frame = next(f for f in page.frames if f.url.endswith("report_files/map-2021.html"))
+    wait_drawn(frame)
+    view = frame.evaluate(VIEW)
+    check_initial_view(view)
+    # a small map: every account is labelled
+    assert sorted(b["text"] for b in view["labels"]) == ["Alice", "Bob", "Carol", "Dave"]
     opened.clean()

@@ -52,9 +52,10 @@ def test_chats_lists_inferred_schedule_prefixes_hosts(runner, archive):
 def test_sessions_table_as_csv(runner, archive):
     result = runner.invoke(app, ["sessions", "--db", archive, "--format", "csv"])
     assert result.exit_code == 0, result.output
+    # gus only retweets: a participant but not active, so never a newcomer (5 of the 6 in w1)
     assert result.stdout == (
         "session_id,local_date,starts,posts,participants,active_participants,newcomers,questions\n"
-        "testchat-2024-02-28,2024-02-28,01:35,13,6,5,6,2\n"
+        "testchat-2024-02-28,2024-02-28,01:35,13,6,5,5,2\n"
         "testchat-2024-03-06,2024-03-06,01:35,13,6,5,2,2\n"
     )
 
@@ -68,7 +69,7 @@ def test_chats_set_schedule_rebuilds_sessions_in_local_time(runner, archive):
     assert result.exit_code == 0, result.output
     out = runner.invoke(app, ["sessions", "--db", archive, "--format", "csv", "--year", "2024"])
     assert out.stdout.splitlines()[1:] == [
-        "testchat-2024-02-27,2024-02-27,20:35,13,6,5,6,2",
+        "testchat-2024-02-27,2024-02-27,20:35,13,6,5,5,2",
         "testchat-2024-03-05,2024-03-05,20:35,13,6,5,2,2",
     ]
     listed = json.loads(runner.invoke(app, ["chats", "--db", archive, "-f", "json"]).stdout)[0]
@@ -91,7 +92,12 @@ def test_chats_set_schedule_rebuilds_sessions_in_local_time(runner, archive):
         (["--prefixes", "Q,T1"], "Error: --prefixes 'T1': not valid here; "
          "give a comma-separated list, e.g. --prefixes Q,T"),
         ([], "Error: chats set testchat: nothing to set; give --timezone, --weekday, --start, "
-         "--duration, --prefixes or --hosts"),
+         "--duration, --prefixes, --hosts, --mastodon-instance, --mastodon-tag, --bluesky-tag "
+         "or --bluesky-service"),
+        (["--mastodon-instance", "ftp://x"], "Error: --mastodon-instance 'ftp://x': not a server "
+         "address; give one like https://mastodon.social"),
+        (["--bluesky-tag", "#no tag"], "Error: --bluesky-tag '#no tag': a hashtag is letters, "
+         "digits and _ (e.g. hcldr)"),
     ],
 )  # fmt: skip
 def test_chats_set_rejects_bad_values_with_one_line(runner, archive, args, error):
@@ -182,5 +188,53 @@ def test_threads_of_unknown_session(runner, archive):
     result = runner.invoke(app, ["threads", "nope", "--db", archive])
     assert (result.exit_code, result.stderr) == (
         2,
-        "Error: no session 'nope' in the archive; list them with chatgraph sessions\n",
+        "Error: no session 'nope' in the archive (latest: testchat-2024-03-06, testchat-2024-02-28); "
+        "list them with chatgraph sessions\n",
     )
+
+
+def test_a_time_zone_set_alone_is_labelled_configured(runner, archive):
+    result = runner.invoke(
+        app, ["chats", "set", "testchat", "--db", archive, "--timezone", "America/New_York"]
+    )
+    assert result.exit_code == 0, result.output
+    listed = json.loads(runner.invoke(app, ["chats", "--db", archive, "-f", "json"]).stdout)[0]
+    assert listed["schedule"] == (
+        "Tuesdays 20:30 for 30 min America/New_York (inferred; time zone configured)"
+    )
+
+
+def test_a_near_miss_names_the_nearest_sessions(runner, archive):
+    by_date = runner.invoke(app, ["transcript", "testchat-2024-03-04", "--db", archive])
+    assert (by_date.exit_code, by_date.stderr) == (
+        2,
+        "Error: no session 'testchat-2024-03-04' in the archive (nearest: testchat-2024-02-28, "
+        "testchat-2024-03-06); list them with chatgraph sessions\n",
+    )
+    by_spelling = runner.invoke(app, ["threads", "testchat-2024-03-0", "--db", archive])
+    assert by_spelling.exit_code == 2
+    assert by_spelling.stderr.startswith(
+        "Error: no session 'testchat-2024-03-0' in the archive (nearest: testchat-2024-03-06, "
+    )
+
+
+def test_latest_session_and_a_session_id_that_names_its_chat(runner, archive, tmp_path):
+    latest = runner.invoke(app, ["transcript", "latest", "--db", archive])
+    assert latest.exit_code == 0, latest.output
+    assert latest.stdout.splitlines()[0] == "# #testchat: session testchat-2024-03-06"
+    threads = runner.invoke(app, ["threads", "latest", "--chat", "testchat", "--db", archive])
+    assert threads.exit_code == 0, threads.output
+    out = tmp_path / "g.csv"
+    graphed = runner.invoke(
+        app, ["graph", "--session", "testchat-2024-02-28", "--output", str(out), "-f", "csv",
+              "--kinds", "retweet", "--db", archive],
+    )  # fmt: skip
+    assert graphed.exit_code == 0, graphed.output
+    assert graphed.stdout.startswith(f"Wrote {out}: ")
+    wrong = runner.invoke(
+        app, ["graph", "--session", "testchat-2024-02-28", "--chat", "other", "--db", archive,
+              "--output", str(tmp_path / "g.gexf")],
+    )  # fmt: skip
+    assert (wrong.exit_code, wrong.stderr) == (
+        2, "Error: no chat named 'other' in the archive (chats: testchat)\n"
+    )  # fmt: skip

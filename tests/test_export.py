@@ -147,7 +147,7 @@ def test_empty_partitioned_table_still_has_a_readable_file(tmp_path):
 def test_refuses_a_folder_that_is_not_empty(runner, archive, tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     result = runner.invoke(app, ["export", "--db", str(archive), "--output", str(tmp_path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr == (
         f"Error: --output {tmp_path}: the folder is not empty; export into a new folder "
         "or add --overwrite to replace the tables in it\n"

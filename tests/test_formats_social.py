@@ -636,6 +636,46 @@ def test_generic_csv_with_column_mapping(db, load):
     ]  # fmt: skip
 
 
+def test_generic_csv_without_tag_columns_reads_them_from_the_text(db, load):
+    """A spreadsheet with only id, author, date and text: hashtags and @mentions come from the
+    text, so the chat is found and the graph is not empty."""
+    columns = {k: v for k, v in HCSM_COLUMNS.items() if k not in ("mentions", "hashtags")}
+    (r,) = load(DATA / "generic_hcsm.csv", columns=columns)
+    ok(r, "generic-csv", 5, 3, rejected=2)
+    assert r.chat_id == "hcsm"
+    assert rows(db, "select post_id, handle from mentions order by 2") == [
+        ("1300930611238776832", "DrLisaM"),
+    ]
+    assert rows(db, "select tag, count(*) from hashtags group by 1 order by 1") == [
+        ("hcsm", 3),
+        ("telehealth", 1),
+    ]
+    assert rows(db, "select kind, source_handle, target_handle from interactions order by all") == [
+        ("mention", "pt_advocate", "drlisam"),
+        ("reply", "drlisam", "hcsm"),
+        ("reply", "pt_advocate", "drlisam"),
+    ]
+
+
+def test_generic_csv_text_patterns(db, load, tmp_path):
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text(
+        "ID,User,Date,Tweet\n"
+        '1,ann,2024-03-05 20:31:00+00,"A1 more #HCLDR time @DrBob! mail a@b.org &#39;ok #2024 #x_1"\n'
+        '2,bob,2024-03-05 20:33:00+00,"@ann cc @carol@mastodon.social, @dave.bsky.social. #hcldr"\n'
+    )
+    (r,) = load(
+        sheet, columns={"id": "ID", "author": "User", "created_at": "Date", "text": "Tweet"}
+    )
+    ok(r, "generic-csv", 2, 2)
+    assert rows(db, "select post_id, tag from hashtags order by all") == [
+        ("1", "hcldr"), ("1", "x_1"), ("2", "hcldr"),
+    ]  # fmt: skip
+    assert rows(db, "select post_id, handle from mentions order by all") == [
+        ("1", "DrBob"), ("2", "ann"), ("2", "carol@mastodon.social"), ("2", "dave.bsky.social"),
+    ]  # fmt: skip
+
+
 def test_generic_csv_mapping_errors_are_one_line(db, load):
     path = DATA / "generic_hcsm.csv"
     (r,) = load(

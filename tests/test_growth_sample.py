@@ -3,6 +3,9 @@ new connections per year, and the growth table's participants, newcomers and ret
 
 from __future__ import annotations
 
+from datetime import date
+
+import polars as pl
 import pytest
 
 from chatgraph import chats, derive, ingest
@@ -207,3 +210,55 @@ def test_growth_of_the_sample_chat_pinned(archive):
         (2023, 41, 1168, 12, 12, 7, 5, 1.0, 17, 1022, 5.0),
         (2024, 24, 734, 26, 26, 19, 7, None, 68, 1090, 4.0),
     ]
+
+
+def test_the_report_counts_agree_or_say_why(archive):
+    """Issue 17: the figures a reader compares on the sample archive, each with its definition."""
+    from chatgraph import maps, report, sessions
+
+    # The header: 167 accounts posted; the all-years map shows the 180 connected accounts, 164 of
+    # the posters and 16 that never posted (only mentioned or replied to). 3 posters made no
+    # connection.
+    assert report.account_counts(archive, "hcldr") == report.AccountCounts(167, 180, 164, 16)
+    whole = maps.map_data(archive, "hcldr")
+    assert (len(whole.nodes), whole.never_posted) == (180, 16)
+    # Communities of 2016: 36 connected accounts, 30 of them the year's active participants, the
+    # growth table's 30; the other 6 never posted.
+    sizes = report.community_sizes(archive, "hcldr", [2016, 2019])
+    assert sizes.select("year", "accounts", "active_participants").rows() == [
+        (2016, 36, 30),
+        (2019, 49, 43),  # growth: 44 active in 2019, one of them with no connection that year
+    ]
+    by_year = growth(archive, "hcldr").filter(pl.col("year").is_in([2016, 2019]))
+    assert by_year["active_participants"].to_list() == [30, 44]
+    # The first session: 5 participants, 4 active (ColinHung only retweeted), so 4 newcomers
+    # (it was 5: the retweeter was counted as a newcomer but not as active).
+    table = sessions.table(archive, "hcldr")
+    assert table.row(0) == ("hcldr-2016-01-05", date(2016, 1, 5), "20:29", 20, 5, 4, 4, 4)
+    # the sessions table and growth by session agree on every session
+    per_session = growth(archive, "hcldr", by="session")
+    for column in ("participants", "active_participants", "newcomers"):
+        assert table[column].to_list() == per_session[column].to_list(), column
+    assert (table["newcomers"] <= table["active_participants"]).all()
+
+
+def test_the_session_retention_line_breaks_at_gaps_on_the_samples(archive):
+    """Issue 17: the pooled retention line of the report was one piece over 375 sessions, drawn
+    across the sessions without a value (2021-2023) and the five-month pause of 2024."""
+    import re
+
+    from chatgraph import report
+
+    by_session = growth(archive, "hcldr", by="session")
+    dates = by_session["local_date"].to_list()
+    breaks = report.pauses(dates)
+    assert [d.isoformat() for d, b in zip(dates, breaks, strict=True) if b] == ["2024-09-03"]
+    values = report.pooled_retention(by_session)
+    pieces = report.runs(values, breaks)
+    assert pieces == [(0, 236), (244, 259), (260, 279), (290, 302), (344, 361), (361, 375)]
+    between = [range(a[1], b[0]) for a, b in zip(pieces, pieces[1:], strict=False)]
+    assert all(values[i] is None for gap in between for i in gap)
+    svg = report.plot_sessions(by_session)
+    # six line pieces, each one path of one stroke (matplotlib drops collinear points)
+    drawn = re.findall(r'<g id="sessions-retention-\d+">\s*<path d="([^"]*)"', svg)
+    assert [d.count("M") for d in drawn] == [1] * 6

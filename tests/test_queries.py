@@ -131,7 +131,7 @@ def test_session_summary(con):
     df = queries.run(con, "session_summary", {"chat": "hcldr"})
     assert rows(df, "session_id", "posts", "participants", "active_participants", "newcomers",
                 "questions", "retweets", "replies") == [
-        ("hcldr-2021-03-02", 7, 4, 3, 4, 2, 1, 3),
+        ("hcldr-2021-03-02", 7, 4, 3, 3, 2, 1, 3),  # carol only retweets: not a newcomer
         ("hcldr-2022-03-01", 7, 5, 5, 2, 2, 0, 3),
     ]  # fmt: skip
 
@@ -295,7 +295,7 @@ def test_queries_lists_every_query(runner):
     listed = json.loads(result.stdout)
     assert [q["name"] for q in listed] == [q.name for q in ALL]
     assert {"name": "top_participants_per_year", "title": "Top participants per year",
-            "params": "chat, limit=10"} in listed  # fmt: skip
+            "params": "chat, limit=10", "from": "shipped"} in listed  # fmt: skip
 
 
 def test_query_csv(runner, archive):
@@ -379,3 +379,48 @@ def test_a_broken_query_file_does_not_stop_the_others(tmp_path):
     with pytest.raises(UsageError) as e:
         queries.get("nope", tmp_path)
     assert str(e.value) == "no query named 'nope' (queries: broken, good); see chatgraph queries"
+
+
+OWN = "-- title: Posts per chat\n-- description: d\n-- params:\nselect chat_id, count(*) as n from posts group by 1"
+
+
+def test_own_folders_come_before_the_shipped_queries(tmp_path, monkeypatch):
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir(), second.mkdir()
+    write(first, "posts_per_chat", OWN)
+    write(second, "posts_per_chat", OWN.replace("Posts per chat", "not this one"))
+    write(second, "new_connections_per_year", OWN.replace("Posts per chat", "mine"))
+    monkeypatch.setenv("CHATGRAPH_QUERIES", str(second))
+    path = queries.search_path([first])
+    assert path == [first, second, queries.QUERIES_DIR]
+    found = {q.name: q for q in queries.find(path)}
+    assert sorted(found) == sorted({q.name for q in ALL} | {"posts_per_chat"})
+    assert found["posts_per_chat"].title == "Posts per chat"
+    assert (
+        found["new_connections_per_year"].title == "mine"
+    )  # a user's query replaces a shipped one
+    assert queries.origin(found["new_connections_per_year"]) == str(second)
+    assert queries.origin(found["bridge_accounts"]) == "shipped"
+    assert queries.get("posts_per_chat", path).path == first / "posts_per_chat.sql"
+
+
+def test_a_missing_query_folder_is_one_line(runner, tmp_path, monkeypatch):
+    result = runner.invoke(app, ["queries", "--dir", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: --dir {tmp_path / 'nope'}: no such folder; give a folder that holds .sql queries\n"
+    )
+    monkeypatch.setenv("CHATGRAPH_QUERIES", str(tmp_path / "gone"))
+    result = runner.invoke(app, ["query", "bridge_accounts", "--show"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: CHATGRAPH_QUERIES names {tmp_path / 'gone'}, which is not a folder; "
+        "fix the path or unset it\n"
+    )
+
+
+def test_queries_takes_db_like_every_command(runner, tmp_path):
+    result = runner.invoke(app, ["queries", "--db", str(tmp_path / "x.duckdb"), "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "name,title,params,from"
+    assert not (tmp_path / "x.duckdb").exists()  # listing never opens the archive

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
+import polars as pl
 import pytest
 from maparchive import EVIL, fill
 from synth import write_v1
@@ -120,17 +122,34 @@ def test_tables(archive, written):
         (2021, "dave", 1),
     ]
     sizes = report.community_sizes(archive, "hcldr", [2019, 2020, 2021])
-    # 2021: alice-bob and carol-dave are two separate pairs
-    assert sizes.rows() == [(2019, 3, 1, [3]), (2020, 4, 1, [4]), (2021, 4, 2, [2, 2])]
+    # 2021: alice-bob and carol-dave are two separate pairs. Connected accounts are more than the
+    # year's active participants: carol never posted (bob mentioned her), in 2020 bob and dave
+    # were only mentioned or replied to, and in 2021 bob only retweeted.
+    assert sizes.rows() == [
+        (2019, 3, 2, 1, [3]),
+        (2020, 4, 2, 1, [4]),
+        (2021, 4, 2, 2, [2, 2]),
+    ]
     _, page = written
-    assert "<tr><td>2021</td><td class=n>4</td><td class=n>2</td><td>2, 2</td></tr>" in page
+    assert (
+        "<tr><td>2021</td><td class=n>4</td><td class=n>2</td><td class=n>2</td><td>2, 2</td></tr>"
+    ) in page
+    assert (
+        "<th>year</th><th class=n>connected accounts</th><th class=n>of them active participants"
+        "</th><th class=n>communities</th><th>sizes</th>"
+    ) in page
     assert (
         '<tr><td>2021</td><td class=n>1</td><td class=n>4</td><td><span class="who">@Alice</span>, '
         '<span class="who">@Bob</span>, <span class="who">@Dave</span>, '
         '<span class="who">@Carol</span></td></tr>'
     ) in page
     assert "<h1>#hcldr: how the community grew, 2019–2021</h1>" in page
-    assert '<p class="meta">3 sessions · 9 posts · 4 accounts · 5 connections · made by' in page
+    # 4 accounts posted; the 5 connected ones include carol, who was only mentioned
+    assert (
+        '<p class="meta">3 sessions · 9 posts by 4 accounts · 5 connections between 5 accounts, '
+        "1 of whom never posted (only mentioned or replied to) · made by"
+    ) in page
+    assert report.account_counts(archive, "hcldr") == report.AccountCounts(4, 5, 4, 1)
 
 
 def test_report_cli(archive, runner, tmp_path):
@@ -229,3 +248,48 @@ def test_demo_help(runner):
     result = runner.invoke(app, ["demo", "--help"])
     assert result.exit_code == 0
     assert "Example: chatgraph demo --output out/" in result.output
+
+
+def retention_pieces(svg: str) -> list[list[tuple[str, float, float]]]:
+    """The per-session retention line as drawn: per piece, its path's (command, x, y) points."""
+    pieces = []
+    for _, body in re.findall(r'<g id="sessions-retention-(\d+)">(.*?)</g>', svg, re.S):
+        d = re.search(r' d="([^"]*)"', body)
+        assert d
+        points = re.findall(r"([ML]) ([\d.]+) ([\d.]+)", d.group(1))
+        pieces.append([(c, float(x), float(y)) for c, x, y in points])
+    return pieces
+
+
+def test_session_retention_line_breaks_at_gaps(monkeypatch):
+    # Weekly sessions, pooled over the last 2: session 2's window (sessions 1 and 2) has no
+    # newcomers, so no value; a 20-week pause before session 5 and another before session 6.
+    monkeypatch.setattr(report, "ROLLING", 2)
+    start = date(2020, 1, 7)
+    weeks = [0, 1, 2, 3, 4, 24, 44, 45]
+    by_session = pl.DataFrame(
+        {
+            "local_date": [start + timedelta(weeks=w) for w in weeks],
+            "active_participants": [3] * 8,
+            "newcomers": [2, 0, 0, 1, 1, 1, 1, 0],
+            "new_connections": [1] * 8,
+            "retention": [0.5, None, None, 1.0, 0.0, 1.0, 0.0, None],
+        }
+    )
+    values = report.pooled_retention(by_session, 2)
+    assert values == [50.0, 50.0, None, 100.0, 50.0, 50.0, 50.0, 0.0]
+    breaks = report.pauses(by_session["local_date"].to_list())
+    assert breaks == [False, False, False, False, False, True, True, False]
+    assert report.runs(values, breaks) == [(0, 2), (3, 5), (5, 6), (6, 8)]
+    svg = report.plot_sessions(by_session)
+    pieces = retention_pieces(svg)
+    # four pieces, none across session 2 or a pause: no segment joins two pieces
+    assert [[c for c, _, _ in p] for p in pieces] == [["M", "L"], ["M", "L"], ["M"], ["M", "L"]]
+    xs = [[x for _, x, _ in p] for p in pieces]
+    assert all(a[-1] < b[0] for a, b in zip(xs, xs[1:], strict=False))
+    y50, y100, y0 = pieces[0][0][2], pieces[1][0][2], pieces[3][1][2]
+    assert [[y for _, _, y in p] for p in pieces] == [[y50, y50], [y100, y50], [y50], [y50, y0]]
+    assert y100 < y50 < y0 and y50 - y100 == pytest.approx(y0 - y50)
+    # the lone value is a dot
+    lone = re.search(r'<g id="sessions-retention-3">(.*?)</g>', svg, re.S)
+    assert lone and "<use " in lone.group(1)

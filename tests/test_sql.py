@@ -125,7 +125,7 @@ def test_output_file_holds_every_row(runner, archive, tmp_path):
 def test_writes_are_refused_and_change_nothing(runner, archive, tmp_path, sql, kind):
     before, digest = checksums(archive), sha256(archive)
     result = runner.invoke(app, ["sql", sql.format(tmp=tmp_path), "--db", str(archive)])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert result.stderr == REFUSED.format(kind=kind) + "\n"
     assert result.stdout == ""
     assert checksums(archive) == before
@@ -144,7 +144,7 @@ def test_writes_are_refused_and_change_nothing(runner, archive, tmp_path, sql, k
 def test_multi_statement_pivots_are_refused(runner, archive, sql):
     before = checksums(archive)
     result = runner.invoke(app, ["sql", sql, "--db", str(archive)])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert result.stderr == (
         "Error: the archive is opened read-only by `sql`; this PIVOT runs several statements and is "
         "refused; list its values instead: PIVOT ... ON column IN ('a', 'b') USING ...\n"
@@ -158,7 +158,7 @@ def test_select_cannot_reach_files(runner, archive, tmp_path):
     result = runner.invoke(
         app, ["sql", f"select * from read_csv('{secret}')", "--db", str(archive)]
     )
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert result.stderr == (
         "Error: `sql` reads the archive only and cannot reach files, extensions or the network "
         f'(Permission Error: Cannot access file "{secret}" - file system operations are disabled '

@@ -104,7 +104,7 @@ def test_unknown_session_names_some_that_exist(session):
     with pytest.raises(UsageError) as e:
         transcripts.render(session, "testchat-1999-01-01", "md")
     assert str(e.value) == (
-        "no session 'testchat-1999-01-01' in the archive (e.g. testchat-2024-03-05); "
+        "no session 'testchat-1999-01-01' in the archive (nearest: testchat-2024-03-05); "
         "list them with chatgraph sessions"
     )
 

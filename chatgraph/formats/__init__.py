@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-from chatgraph.errors import NotAnExport
+from chatgraph.errors import NotAnExport, UnknownFormat
 
 HEAD_BYTES = 256 * 1024
 MAX_RECORD_BYTES = 1 << 30  # one JSON record (line) may be this large
@@ -359,19 +360,25 @@ def detect(source: Source, head: Head | None = None) -> Format:
     head = head or Head.read(source)
     formats, non_posts = registry()
     supported = ", ".join(f.name for f in formats)
-    if not head.text.strip():
-        raise NotAnExport(f"{source.label}: the file is empty; supported formats: {supported}")
+    text = head.text.strip()
+    if not text:
+        raise UnknownFormat(f"{source.label}: the file is empty; supported formats: {supported}")
+    if re.fullmatch(r"\[\s*\]", text):
+        raise UnknownFormat(
+            f"{source.label}: no posts: the file is an empty JSON list (the search or export "
+            "found nothing); nothing to load"
+        )
     for np_ in non_posts:
         if np_.sniff(head):
-            raise NotAnExport(
+            raise UnknownFormat(
                 f"{source.label}: this is {np_.what}, which holds no posts; supported formats: {supported}"
             )
     for fmt in formats:
         if fmt.sniff(head):
             return fmt
-    raise NotAnExport(
+    raise UnknownFormat(
         f"{source.label}: not a chat export chatgraph can read; supported formats: {supported} "
-        "(use --format NAME if the file is one of them)"
+        "(use --as NAME if the file is one of them)"
     )
 
 

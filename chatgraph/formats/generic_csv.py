@@ -6,6 +6,10 @@ Required keys: ``id``, ``author`` (the handle), ``created_at``, ``text``. Option
 ``author_id``, ``author_name``, ``mentions`` and ``hashtags`` (handles / tags separated by spaces,
 commas or semicolons, with or without ``@`` / ``#``), ``platform`` (a column naming the platform
 of each row; default ``twitter``). Never sniffed: giving ``--columns`` selects this format.
+
+Without a ``hashtags`` or ``mentions`` column, they are read from the text, as the platforms do:
+``#tag`` (not all digits) and ``@handle`` (``@name@instance`` and ``@name.bsky.social`` whole)
+where the sign starts a word, so ``a@b.org`` and ``&#39;`` are neither.
 """
 
 from __future__ import annotations
@@ -78,6 +82,15 @@ def resolve_mapping(
     return resolved
 
 
+# RE2 has no lookbehind: group 1 is what precedes the sign (start, or a character no word ends in).
+HASHTAG_IN_TEXT = r"(^|[^\w&#/@])#(\w*[^\W\d]\w*)"
+MENTION_IN_TEXT = r"(^|[^\w@.&/#])@(\w(?:[\w.-]*\w)?(?:@\w(?:[\w.-]*\w)?)?)"
+
+
+def _from_text(text: str, pattern: str) -> str:
+    return f"regexp_extract_all(coalesce({text}, ''), '{pattern}', 2)"
+
+
 def _list(expr: str, strip: str) -> str:
     return (
         f"list_filter(list_transform(regexp_split_to_array(coalesce({expr}, ''), '[\\s,;]+'), "
@@ -128,8 +141,11 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, options: Options) -> N
                ltrim({c("reply_to_author")}, '@') as reply_to_handle,
                {cid("retweet_of")} as retweet_of_post_id,
                {cid("quote_of")} as quote_of_post_id,
-               {_list(c("mentions"), "@")} as mention_handles,
-               list_distinct(list_transform({_list(c("hashtags"), "#")}, lambda t: lower(t))) as hashtags
+               {_list(c("mentions"), "@") if "mentions" in m else _from_text(text, MENTION_IN_TEXT)}
+                   as mention_handles,
+               list_distinct(list_transform(
+                   {_list(c("hashtags"), "#") if "hashtags" in m else _from_text(text, HASHTAG_IN_TEXT)},
+                   lambda t: lower(t))) as hashtags
         from generic_rows
         """
     )

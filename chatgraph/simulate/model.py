@@ -276,6 +276,8 @@ class SimulatedChat:
     sessions: list[Session]
     interactions: set[tuple[str, str, str, str]]
     new_connections_by_year: dict[int, set[tuple[str, str]]]
+    # account key -> the key of the same person's account in the chat they moved from
+    moved: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def by_id(self) -> dict[str, Post]:
@@ -400,7 +402,14 @@ class _Ids:
 
 
 class _Generator:
-    def __init__(self, spec: ChatSpec, seed: int, community: SimulatedChat | None):
+    def __init__(
+        self,
+        spec: ChatSpec,
+        seed: int,
+        community: SimulatedChat | None,
+        moved_from: SimulatedChat | None = None,
+        move_share: float = 0.6,
+    ):
         if spec.platform not in PLATFORMS:
             raise ValueError(
                 f"platform must be one of {', '.join(PLATFORMS)}, not {spec.platform!r}"
@@ -430,6 +439,13 @@ class _Generator:
         self.members: list[Account] = []  # accounts that take part (not external)
         self.community = community
         self.borrowed: set[str] = set()
+        # Movers: members of an earlier chat who come here under a new account. Their draws come
+        # from a stream of their own, so a chat without ``moved_from`` is made exactly as before.
+        self.moved_from = moved_from
+        self.move_share = move_share
+        self.mrng = random.Random(seed ^ 0x6D6F7665) if moved_from else None
+        self.moved: dict[str, str] = {}
+        self.announces: dict[str, str] = {}  # mover's key -> their old handle, until announced
         self.externals = [
             self.new_account(datetime(2010, 1, 1, tzinfo=UTC), "external") for _ in range(6)
         ]
@@ -500,6 +516,36 @@ class _Generator:
             description=src.description,
         )
         self.accounts.append(acct)
+        return acct
+
+    def mover(self, created: datetime, role: str) -> Account | None:
+        """A member of ``moved_from`` who comes here under a new account. Most keep their name
+        (some drop what follows a comma, some shorten it), many keep their handle's name, and some
+        say in their first introduction where they came from: the evidence real movers leave."""
+        assert self.moved_from is not None and self.mrng is not None
+        mrng = self.mrng
+        taken = set(self.moved.values())
+        pool = [
+            a
+            for a in self.moved_from.accounts
+            if a.role not in ("external", "host") and a.key not in taken
+        ]
+        if not pool:
+            return None
+        src = mrng.choice(sorted(pool, key=lambda a: a.key))
+        name = src.name
+        r = mrng.random()
+        if r < 0.2:
+            name = name.split(",")[0]
+        elif r < 0.35:
+            first, *rest = name.split(",")[0].split(" ")
+            name = f"{first} {rest[-1][0]}." if rest else first
+        keep_handle = mrng.random() < 0.6
+        acct = self.new_account(created, role, handle=src.username if keep_handle else None)
+        acct.name = name
+        self.moved[acct.key] = src.key
+        if mrng.random() < 0.4:
+            self.announces[acct.key] = src.handle
         return acct
 
     # posts ----------------------------------------------------------------------------------------
@@ -647,6 +693,8 @@ class _Generator:
         acct = None
         if self.community and rng.random() < 0.35:
             acct = self.borrow(when)
+        if acct is None and self.mrng is not None and self.mrng.random() < self.move_share:
+            acct = self.mover(when, role)
         if acct is None:
             acct = self.new_account(when, role)
         acct.role = role
@@ -752,7 +800,12 @@ class _Generator:
                         -PRE_CHAT.total_seconds() + 30, (q_times[0] - start).total_seconds() - 20
                     )
                 )
-                intro = self.post(t, person, T.intro(self.trng, self.tag()), "chatter")
+                parts = T.intro(self.trng, self.tag())
+                if person.key in self.announces:  # only movers of a chat with ``moved_from``
+                    old = self.announces.pop(person.key)
+                    parts = [("text", f"New here: I moved from Twitter, where I was @{old}. ")]
+                    parts += T.intro(self.trng, self.tag())
+                intro = self.post(t, person, parts, "chatter")
                 if rng.random() < 0.2:
                     answerable.append(intro)
 
@@ -1030,7 +1083,7 @@ class _Generator:
         _assign_truth(self.posts)
         interactions = _interactions(self.posts)
         chat = SimulatedChat(
-            spec, self.seed, self.accounts, self.posts, self.sessions, interactions, {}
+            spec, self.seed, self.accounts, self.posts, self.sessions, interactions, {}, self.moved
         )
         by_year: dict[int, set[tuple[str, str]]] = {}
         for pair, t in chat.connections().items():
@@ -1125,11 +1178,92 @@ def _interactions(posts: Iterable[Post]) -> set[tuple[str, str, str, str]]:
 
 
 def generate(
-    spec: ChatSpec | None = None, seed: int = 0, community: SimulatedChat | None = None
+    spec: ChatSpec | None = None,
+    seed: int = 0,
+    community: SimulatedChat | None = None,
+    moved_from: SimulatedChat | None = None,
+    move_share: float = 0.6,
 ) -> SimulatedChat:
     """Simulate a chat from ``spec`` with ``random.Random(seed)``: the same inputs give the same chat.
 
     ``community``: another simulated chat (same platform) some of whose members also post here (same
     account ids and handles), to show overlap between chats (e.g. #HCLDR members at #USCAP).
+    ``moved_from``: the chat this one's community moved from (another platform): a ``move_share``
+    of its newcomers are that chat's members under new accounts (``SimulatedChat.moved`` says whose);
+    see :meth:`_Generator.mover` for the evidence they leave. The sample chats use neither.
     """
-    return _Generator(spec or ChatSpec(), seed, community).run()
+    return _Generator(spec or ChatSpec(), seed, community, moved_from, move_share).run()
+
+
+# --------------------------------------------------------------------------------------------------
+# people: which accounts of several chats are one person
+
+
+def people(chats: Iterable[SimulatedChat]) -> dict[str, str]:
+    """Which accounts of ``chats`` (in the order a community moved through them) are one person:
+    account key → the person's key, the key of their account in the first chat that has them.
+
+    The model moves a chat's hosts (``hosts[i]`` of each chat of the same hashtag is one person:
+    ``HCLDRchat``, ``hcldr@mastodon.social``, ``hcldr.bsky.social``), the organisations people
+    mention (one organisation, one name, on every platform) and, in a chat generated with
+    ``moved_from``, its movers (``SimulatedChat.moved``). The sample chats have no movers: their
+    other Mastodon and Bluesky members were simulated as new people.
+    Only accounts that show in a post (as its author or in its interactions) count, and only people
+    with two or more of those are in the map: an account absent from it is its own person.
+    """
+    chats = list(chats)
+    person_of: dict[str, str] = {}
+    hosts: dict[tuple[str, int], str] = {}
+    orgs: dict[str, str] = {}
+    for chat in chats:
+        shown = {p.author.key for p in chat.posts}
+        shown |= {k for _, _, a, b in chat.interactions for k in (a, b)}
+        for acct in chat.accounts:
+            if acct.key not in shown:
+                continue
+            if acct.role == "host" and acct.handle in chat.spec.hosts:
+                slot = (chat.spec.hashtag.lower(), chat.spec.hosts.index(acct.handle))
+                person_of[acct.key] = hosts.setdefault(slot, acct.key)
+            elif acct.role == "external":
+                person_of[acct.key] = orgs.setdefault(acct.name.lower(), acct.key)
+            elif acct.key in chat.moved:
+                old = chat.moved[acct.key]
+                person_of[acct.key] = person_of.setdefault(old, old)
+    groups: dict[str, set[str]] = {}
+    for key, person in person_of.items():
+        groups.setdefault(person, set()).add(key)
+    return {k: p for k, p in person_of.items() if len(groups[p]) > 1}
+
+
+def as_people(
+    chats: Iterable[SimulatedChat], person_of: dict[str, str]
+) -> tuple[dict[int, set[str]], dict[int, set[tuple[str, str]]]]:
+    """The person-level truth of chats that follow one another (a community on Twitter, then
+    Mastodon, then Bluesky), in the first chat's time zone: newcomers per local year (people whose
+    first session of any of the chats falls in it; active participants) and new connections per
+    local year (pairs of people first connected in it; a pair of one person's accounts is none)."""
+    chats = list(chats)
+    zone = chats[0].spec.zone
+    sessions = sorted(
+        ((s, chat) for chat in chats for s in chat.sessions), key=lambda sc: sc[0].starts_at
+    )
+    active = {id(chat): chat.participants(active_only=True) for chat in chats}
+    seen: set[str] = set()
+    newcomers: dict[int, set[str]] = {}
+    for s, chat in sessions:
+        present = {person_of.get(k, k) for k in active[id(chat)][s.key]}
+        newcomers.setdefault(s.local_date.year, set()).update(present - seen)
+        seen |= present
+    first: dict[tuple[str, str], datetime] = {}
+    for chat in chats:
+        for (a, b), t in chat.connections().items():
+            x, y = person_of.get(a, a), person_of.get(b, b)
+            if x == y:
+                continue
+            pair = (x, y) if x < y else (y, x)
+            if pair not in first or t < first[pair]:
+                first[pair] = t
+    connections: dict[int, set[tuple[str, str]]] = {}
+    for pair, t in first.items():
+        connections.setdefault(t.astimezone(zone).year, set()).add(pair)
+    return dict(sorted(newcomers.items())), dict(sorted(connections.items()))

@@ -139,6 +139,18 @@ def sample_chats(seed: int = SEED) -> dict[str, SimulatedChat]:
     }
 
 
+def moved_chats(seed: int = SEED) -> dict[str, SimulatedChat]:
+    """#HCLDR on Twitter, then on Mastodon and Bluesky where (unlike the samples) most newcomers
+    are Twitter members who moved under new accounts: the truth that measures ``chatgraph people
+    suggest`` (``bench/people_suggest.py``). Not written to sample_exports/."""
+    twitter = generate(HCLDR, seed)
+    return {
+        "hcldr": twitter,
+        "hcldr-mastodon": generate(HCLDR_MASTODON, seed + 1, moved_from=twitter, move_share=0.8),
+        "hcldr-bluesky": generate(HCLDR_BLUESKY, seed + 2, moved_from=twitter, move_share=0.8),
+    }
+
+
 def write_samples(folder: str | Path, seed: int = SEED) -> list[Path]:
     """Write every sample file and the folder's README; return the paths written."""
     folder = Path(folder)

@@ -77,7 +77,8 @@
   var counts = countDegrees();
   var nodes = new vis.DataSet(D.nodes.map(function (n) {
     byId[n.id] = n;
-    return { id: n.id, label: n.label, x: n.x, y: n.y, value: degree[n.id] || 0, color: n.color };
+    // No vis-network label: the page places the labels itself (see placeLabels).
+    return { id: n.id, x: n.x, y: n.y, value: degree[n.id] || 0, color: n.color };
   }));
   // Busy maps (see maps.PAINT_EDGES) paint their edges straight onto the canvas, a few strokes in
   // all: vis-network's per-edge objects cost seconds at tens of thousands of edges.
@@ -103,8 +104,7 @@
       shape: "dot",
       borderWidth: 1,
       color: { border: "rgba(0,0,0,0.35)" },
-      scaling: { min: 5, max: 32, label: { enabled: true, min: 9, max: 20, drawThreshold: 10, maxVisible: 22 } },
-      font: { face: "system-ui, sans-serif", color: "#111", strokeWidth: 3, strokeColor: "#ffffff" }
+      scaling: { min: 5, max: 32 }
     },
     edges: {
       smooth: false, selectionWidth: 1.5, hoverWidth: 1, width: BASE,
@@ -160,8 +160,142 @@
     network.on("blurNode", function () { focus = null; network.redraw(); });
     text("hint", "Node size: number of partners. Hover a node for details and its connections; scroll to zoom.");
   }
-  // The container has its size by now; fit the whole network in it before the first frame.
-  network.fit({ animation: false });
+  // Labels: vis-network draws every label it can, on top of each other in a dense map. The page
+  // instead places them after each frame, biggest nodes first, each below, above, right, left or
+  // at a corner of its node where it overlaps no other label, covers no node (the biggest nodes'
+  // labels may cover dots too small to be labelled themselves) and stays inside the view; the rest
+  // go without (their handle is in the tooltip, and zooming in makes room). The hovered node's
+  // label always shows.
+  var FONT = "system-ui, -apple-system, \"Segoe UI\", Roboto, sans-serif";
+  var LABEL_MIN = 11, LABEL_MAX = 18;  // on-screen font sizes in pixels
+  var LABELLED_ANYWAY = 20;  // the biggest nodes are candidates at any zoom; others from radius 4 px
+  var DOT = 4;  // on-screen radius below which a node is a dot
+  var widths = {};  // label -> width at 100px
+  var placed = [];  // the labels drawn in the last frame, in canvas units
+  var hovered = null;
+
+  function labelText(id) { return byId[id].label; }
+
+  function overlaps(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+
+  function coversCircle(box, c) {
+    var x = Math.max(box.left, Math.min(c.x, box.right));
+    var y = Math.max(box.top, Math.min(c.y, box.bottom));
+    return (x - c.x) * (x - c.x) + (y - c.y) * (y - c.y) < c.r * c.r;
+  }
+
+  function placeLabels(ctx) {
+    var scale = network.getScale();
+    var w = network.canvas.frame.canvas.clientWidth, h = network.canvas.frame.canvas.clientHeight;
+    var tl = network.DOMtoCanvas({ x: 0, y: 0 }), br = network.DOMtoCanvas({ x: w, y: h });
+    var ids = network.body.nodeIndices;
+    var cell = 80 / scale;
+    var grid = {};
+    function key(i, j) { return i + ":" + j; }
+    function cells(box, fn) {
+      for (var i = Math.floor(box.left / cell); i <= Math.floor(box.right / cell); i++)
+        for (var j = Math.floor(box.top / cell); j <= Math.floor(box.bottom / cell); j++) fn(key(i, j));
+    }
+    var circles = [];
+    ids.forEach(function (id) {
+      var n = network.body.nodes[id];
+      var c = { id: id, x: n.x, y: n.y, r: n.options.size };
+      circles.push(c);
+      cells({ left: c.x - c.r, right: c.x + c.r, top: c.y - c.r, bottom: c.y + c.r }, function (k) {
+        (grid[k] = grid[k] || { nodes: [], labels: [] }).nodes.push(c);
+      });
+    });
+    circles.sort(function (a, b) { return b.r - a.r || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0); });
+    if (hovered !== null && network.body.nodes[hovered]) {
+      circles = circles.filter(function (c) { return c.id !== hovered; });
+      var n = network.body.nodes[hovered];
+      circles.unshift({ id: hovered, x: n.x, y: n.y, r: n.options.size, always: true });
+    }
+    var rMin = Math.min.apply(null, circles.map(function (c) { return c.r; }).concat([5]));
+    var rMax = Math.max.apply(null, circles.map(function (c) { return c.r; }).concat([32]));
+    ctx.font = "100px " + FONT;
+    placed = [];
+    circles.forEach(function (c, rank) {
+      var top = rank < LABELLED_ANYWAY;
+      if (!c.always && !top && c.r * scale < DOT) return;
+      var text = labelText(c.id);
+      if (widths[text] === undefined) widths[text] = ctx.measureText(text).width;
+      var t = rMax > rMin ? (c.r - rMin) / (rMax - rMin) : 0.5;
+      var px = Math.min(LABEL_MAX, Math.max(LABEL_MIN, (9 + 11 * t) * scale));
+      var size = px / scale, width = widths[text] * px / 100 / scale, height = 1.25 * size;
+      var gap = 2 / scale, pad = 6 / scale;  // pad: the least space between two labels in a row
+      var options = [
+        { left: c.x - width / 2, top: c.y + c.r + gap },  // below
+        { left: c.x - width / 2, top: c.y - c.r - gap - height },  // above
+        { left: c.x + c.r + gap * 2, top: c.y - height / 2 },  // right
+        { left: c.x - c.r - gap * 2 - width, top: c.y - height / 2 },  // left
+        { left: c.x + c.r * 0.7, top: c.y + c.r * 0.7 },  // the corners
+        { left: c.x + c.r * 0.7, top: c.y - c.r * 0.7 - height },
+        { left: c.x - c.r * 0.7 - width, top: c.y + c.r * 0.7 },
+        { left: c.x - c.r * 0.7 - width, top: c.y - c.r * 0.7 - height }
+      ];
+      for (var o = 0; o < options.length; o++) {
+        var box = { left: options[o].left, top: options[o].top, right: options[o].left + width,
+                    bottom: options[o].top + height, id: c.id, text: text, size: size };
+        if (!c.always && (box.left < tl.x || box.top < tl.y || box.right > br.x || box.bottom > br.y)) continue;
+        var free = true;
+        var room = { left: box.left - pad, right: box.right + pad, top: box.top, bottom: box.bottom };
+        cells(room, function (k) {
+          if (!free || !grid[k]) return;
+          grid[k].labels.forEach(function (b) { if (free && overlaps(room, b)) free = false; });
+          grid[k].nodes.forEach(function (n) {
+            if (!free || n.id === c.id || (top && n.r * scale < DOT)) return;
+            if (coversCircle(box, n)) free = false;
+          });
+        });
+        if (!free && !c.always) continue;
+        placed.push(box);
+        cells(box, function (k) { (grid[k] = grid[k] || { nodes: [], labels: [] }).labels.push(box); });
+        return;
+      }
+    });
+    ctx.save();
+    ctx.textAlign = "left";
+    ctx.textBaseline = "middle";
+    ctx.lineJoin = "round";
+    placed.forEach(function (b) {
+      ctx.font = b.size + "px " + FONT;
+      ctx.lineWidth = 3 / scale;
+      ctx.strokeStyle = "#ffffff";
+      ctx.strokeText(b.text, b.left, (b.top + b.bottom) / 2);
+      ctx.fillStyle = "#111";
+      ctx.fillText(b.text, b.left, (b.top + b.bottom) / 2);
+    });
+    ctx.restore();
+  }
+  network.on("afterDrawing", placeLabels);
+  network.on("hoverNode", function (p) { hovered = p.node; network.redraw(); });
+  network.on("blurNode", function () { hovered = null; network.redraw(); });
+
+  // Fit the whole network (circles, with room for the labels below the lowest ones) inside the
+  // map's own area, right of the panel, with a margin, before the first frame.
+  function fitView() {
+    var w = network.canvas.frame.canvas.clientWidth, h = network.canvas.frame.canvas.clientHeight;
+    var ids = network.body.nodeIndices;
+    if (!ids.length || !w || !h) { network.fit({ animation: false }); return; }
+    var box = { left: Infinity, right: -Infinity, top: Infinity, bottom: -Infinity };
+    ids.forEach(function (id) {
+      var n = network.body.nodes[id], r = n.options.size;
+      box.left = Math.min(box.left, n.x - r); box.right = Math.max(box.right, n.x + r);
+      box.top = Math.min(box.top, n.y - r); box.bottom = Math.max(box.bottom, n.y + r);
+    });
+    var margin = 16, below = 2 * LABEL_MIN;
+    var scale = Math.min(1.5, (w - 2 * margin) / Math.max(1, box.right - box.left),
+                         (h - 2 * margin - below) / Math.max(1, box.bottom - box.top));
+    network.moveTo({
+      position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 + below / 2 / scale },
+      scale: scale, animation: false
+    });
+  }
+  network.fit({ animation: false });  // sizes the nodes for the current view
+  fitView();
   performance.mark("chatgraph:network");
   network.once("afterDrawing", function () {
     window.chatgraphDrawnAt = performance.now();
@@ -170,8 +304,12 @@
 
   function describe() {
     var accounts = nodeView.length;
+    var never = nodeView.get({ filter: function (n) { return byId[n.id].np === 1; } }).length;
     var label = D.frames[state.frame];
-    var s = accounts + " accounts · " + counts.pairs + " pairs · " + counts.fresh + " new connections";
+    // Accounts on the map are the connected ones; those that never posted were only mentioned or
+    // replied to, which is why the map shows more accounts than the chat has participants.
+    var s = accounts + " accounts" + (never ? " (" + never + " never posted, only mentioned)" : "") +
+      " · " + counts.pairs + " pairs · " + counts.fresh + " new connections";
     text("stats", s + (D.frames.length > 1 || label ? " in " + label : ""));
     text("new-label", "new connection in " + label);
     text("frame-label", label);
@@ -268,7 +406,15 @@
 
   window.chatgraphMap = {
     network: network, nodes: nodeView, edges: edgeView, setFrame: setFrame, frames: D.frames,
-    painted: painted, pairs: function () { return counts.pairs; }
+    painted: painted, pairs: function () { return counts.pairs; },
+    // The labels drawn in the last frame, in pixels from the map canvas's top left corner.
+    labels: function () {
+      return placed.map(function (b) {
+        var a = network.canvasToDOM({ x: b.left, y: b.top });
+        var z = network.canvasToDOM({ x: b.right, y: b.bottom });
+        return { id: b.id, text: b.text, left: a.x, top: a.y, right: z.x, bottom: z.y };
+      });
+    }
   };
   window.network = network;
 })();
