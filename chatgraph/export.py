@@ -185,6 +185,8 @@ PARTITION_KEYS: dict[str, tuple[str, str, str]] = {
     "posts": ("", "t.chat_id", _LOCAL_YEAR.format(ts="t.created_at")),
     "interactions": ("", "t.chat_id", _LOCAL_YEAR.format(ts="t.created_at")),
     "connections": ("", "t.chat_id", "coalesce(t.first_year, 0)"),
+    "person_interactions": ("", "t.chat_id", _LOCAL_YEAR.format(ts="t.created_at")),
+    "person_connections": ("", "t.chat_id", "coalesce(t.first_year, 0)"),
     "sessions": ("", "t.chat_id", "coalesce(year(t.local_date), 0)"),
     "questions": (
         "join sessions s on s.session_id = t.session_id",
@@ -255,14 +257,14 @@ def _read_manifest(directory: Path) -> dict | None:
 def check_partitioned_output(directory: Path, overwrite: bool = False) -> None:
     """A new or empty folder, or an earlier ``--partition`` export to update; else refuse."""
     if directory.exists() and not directory.is_dir():
-        raise ChatgraphError(f"--output {directory}: is a file; give a folder for the export")
+        raise UsageError(f"--output {directory}: is a file; give a folder for the export")
     if (
         directory.exists()
         and any(directory.iterdir())
         and not overwrite
         and _read_manifest(directory) is None
     ):
-        raise ChatgraphError(
+        raise UsageError(
             f"--output {directory}: the folder is not empty and holds no --partition export "
             f"(no {MANIFEST}); export into a new folder or add --overwrite"
         )
