@@ -619,17 +619,36 @@ def export_parquet(
     ] = False,
     format: FormatOption = TableFormat.table,
     pseudonymize: PseudonymizeOption = False,
+    partition: Annotated[
+        bool,
+        typer.Option(
+            "--partition",
+            help="Every table of a chat Hive-partitioned chat_id=…/year=…, with _schema.json; "
+            "run again into the same folder to rewrite only the partitions that changed.",
+        ),
+    ] = False,
 ) -> None:
     """Export every public table as Parquet; posts and interactions partitioned chat=…/year=….
 
     Without --chat every chat is exported; with it, only that chat's rows. Read it back with
-    DuckDB, polars, Spark or R's arrow (see docs/export.md).
+    DuckDB, polars, Spark or R's arrow (see docs/export.md). With --partition, the archive layout
+    for Spark and object storage (docs/scale.md): every chat's tables under chat_id=…/year=…,
+    updated in place by the next export (untouched partitions keep their files).
 
     Example: chatgraph export --output parquet/ --chat hcldr
+    Example: chatgraph export --output archive/ --partition
     """
     from chatgraph import export as exportmod
     from chatgraph import privacy
 
+    if partition and chat is not None:
+        raise UsageError(
+            "--partition exports the whole archive (so that the next export can update it); "
+            "leave out --chat, or use --chat without --partition"
+        )
+    if partition:
+        _export_partitioned(output, db, overwrite, format, pseudonymize)
+        return
     con = dbmod.connect(db, read_only=True)
     try:
         chat_id = resolve_chat(con, chat) if chat is not None else None
@@ -655,6 +674,52 @@ def export_parquet(
     ]
     schema = {"table": pl.String, "rows": pl.Int64, "files": pl.Int64, "path": pl.String}
     show(pl.DataFrame(rows, schema=schema), format, title=f"Exported to {output}")
+
+
+def _export_partitioned(
+    output: Path, db: Path, overwrite: bool, format: TableFormat, pseudonymize: bool
+) -> None:
+    from chatgraph import export as exportmod
+    from chatgraph import privacy
+
+    con = dbmod.connect(db, read_only=True)
+    try:
+        exportmod.check_partitioned_output(output, overwrite)
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("exporting {task.description}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+            disable=format is not TableFormat.table,
+        ) as bar:
+            task = bar.add_task("", total=None)
+            with privacy.pseudonymized(con, pseudonymize) as source:
+                written = exportmod.export_partitioned(
+                    source, output, overwrite, lambda t: bar.update(task, description=t)
+                )
+    finally:
+        con.close()
+    rows = [
+        {
+            "table": w.table,
+            "rows": w.rows,
+            "files": w.files,
+            "written": w.written,
+            "removed": w.removed,
+            "path": _short(str(w.path)),
+        }
+        for w in written
+    ]
+    schema = {
+        "table": pl.String,
+        "rows": pl.Int64,
+        "files": pl.Int64,
+        "written": pl.Int64,
+        "removed": pl.Int64,
+        "path": pl.String,
+    }
+    show(pl.DataFrame(rows, schema=schema), format, title=f"Exported to {output} (partitioned)")
 
 
 @app.command("schema")

@@ -13,6 +13,7 @@ are written as text such as ``20:30:00``, since Spark cannot read Parquet TIME. 
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -172,3 +173,235 @@ def export(
         files = sum(1 for _ in target.rglob("*.parquet"))
         written.append(ExportedTable(table, target, rows, files))
     return written
+
+
+# ------------------------------------------------------------------ partitioned (--partition)
+
+# For ``--partition``: how each table of a chat finds its chat and year (in the chat's time zone).
+# ``t`` is the table's row; ``k`` its chat's row in ``chats``. Year 0 holds rows with no time.
+_LOCAL_YEAR = "coalesce(year({ts} at time zone coalesce(k.timezone, 'UTC')), 0)"
+PARTITION_KEYS: dict[str, tuple[str, str, str]] = {
+    # table: (join, chat_id, year)
+    "posts": ("", "t.chat_id", _LOCAL_YEAR.format(ts="t.created_at")),
+    "interactions": ("", "t.chat_id", _LOCAL_YEAR.format(ts="t.created_at")),
+    "connections": ("", "t.chat_id", "coalesce(t.first_year, 0)"),
+    "person_interactions": ("", "t.chat_id", _LOCAL_YEAR.format(ts="t.created_at")),
+    "person_connections": ("", "t.chat_id", "coalesce(t.first_year, 0)"),
+    "sessions": ("", "t.chat_id", "coalesce(year(t.local_date), 0)"),
+    "questions": (
+        "join sessions s on s.session_id = t.session_id",
+        "s.chat_id",
+        "coalesce(year(s.local_date), 0)",
+    ),
+    "post_threads": (
+        "left join posts p on p.post_id = t.post_id and p.chat_id = t.chat_id",
+        "t.chat_id",
+        _LOCAL_YEAR.format(ts="p.created_at"),
+    ),
+}
+MANIFEST = "_schema.json"
+LAYOUT = "chatgraph-partitioned-1"
+
+
+def _partitioned_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """The table's rows; for a table of a chat, with the partition columns ``chat_id`` and ``year``
+    last (its own ``chat_id`` moves there: it lives in the folder name, not in the file)."""
+    star = _star(con, table)
+    if table not in PARTITION_KEYS:
+        return f"select {star} from {table}"
+    join, chat, year = PARTITION_KEYS[table]
+    own = any(c == "chat_id" for c, _, _ in schema_doc._columns(con, table))
+    exclude = " exclude (chat_id)" if own else ""
+    return (
+        f"select t.*{exclude}, {chat} as chat_id, {year}::INTEGER as year "
+        f"from (select {star} from {table}) t {join} left join chats k on k.chat_id = {chat}"
+    )
+
+
+def _fingerprints(
+    con: duckdb.DuckDBPyConnection, table: str, select: str
+) -> dict[str, tuple[int, str]]:
+    """Each partition's folder (``chat_id=x/year=y``, or ``""``) with its rows and a hash of them."""
+    keyed = table in PARTITION_KEYS
+    key = "'chat_id=' || chat_id || '/year=' || year" if keyed else "''"
+    rows = con.execute(
+        f"select {key} as part, count(*), coalesce(sum(hash(r)::HUGEINT), 0)::VARCHAR "
+        f"from ({select}) r group by all"
+    ).fetchall()
+    return {part: (n, digest) for part, n, digest in rows}
+
+
+@dataclass
+class PartitionedTable:
+    """One table of a partitioned export: rows, partitions, and how many were (re)written."""
+
+    table: str
+    path: Path
+    rows: int
+    files: int
+    written: int
+    removed: int
+
+
+def _read_manifest(directory: Path) -> dict | None:
+    path = directory / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) and manifest.get("layout") == LAYOUT else None
+
+
+def check_partitioned_output(directory: Path, overwrite: bool = False) -> None:
+    """A new or empty folder, or an earlier ``--partition`` export to update; else refuse."""
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"--output {directory}: is a file; give a folder for the export")
+    if (
+        directory.exists()
+        and any(directory.iterdir())
+        and not overwrite
+        and _read_manifest(directory) is None
+    ):
+        raise UsageError(
+            f"--output {directory}: the folder is not empty and holds no --partition export "
+            f"(no {MANIFEST}); export into a new folder or add --overwrite"
+        )
+
+
+def export_partitioned(
+    con: duckdb.DuckDBPyConnection,
+    directory: Path,
+    overwrite: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> list[PartitionedTable]:
+    """Write every public table as Hive-partitioned Parquet (``chat_id=…/year=…``) under
+    ``directory``, or bring an earlier such export there up to date.
+
+    Only the partitions whose rows changed are written again (a new week touches its chat's
+    current year): each partition's row count and a hash of its rows are kept in ``_schema.json``,
+    and a partition whose fingerprint is unchanged keeps its file untouched. Partitions that no
+    longer have rows are removed. Tables with no chat (accounts, sources, …) are one
+    ``data.parquet`` each, rewritten only when they changed.
+    """
+    check_partitioned_output(directory, overwrite)
+    manifest = _read_manifest(directory) if directory.exists() else None
+    before: dict[str, dict] = (manifest or {}).get("partitions", {})
+    directory.mkdir(parents=True, exist_ok=True)
+    tables = schema_doc.public_tables(con)
+    out: list[PartitionedTable] = []
+    parts_now: dict[str, dict[str, list]] = {}
+    for table in tables:
+        if progress:
+            progress(table)
+        target = directory / table
+        select = _partitioned_select(con, table)
+        prints = _fingerprints(con, table, select)
+        if manifest is None and target.exists():
+            shutil.rmtree(target)  # --overwrite of another layout: start the table afresh
+        old = before.get(table, {}) if target.is_dir() else {}
+        keyed = table in PARTITION_KEYS
+        written = removed = 0
+        for part in sorted(set(old) - set(prints)):
+            folder = target / part if part else target
+            if part and folder.exists():
+                shutil.rmtree(folder)
+                removed += 1
+        for part, fp in sorted(prints.items()):
+            file = (target / part if part else target) / "data.parquet"
+            if old.get(part) == list(fp) and file.exists():
+                continue
+            file.parent.mkdir(parents=True, exist_ok=True)
+            # a dot file until complete: Spark, DuckDB and arrow skip hidden files
+            tmp = file.with_name(".data.parquet.tmp")
+            if keyed:
+                chat, year = (kv.split("=", 1)[1] for kv in part.split("/"))
+                con.execute(
+                    f"copy (select * exclude (chat_id, year) from ({select}) "
+                    f"where chat_id = $chat and year = $year) to {_literal(tmp)} (format parquet)",
+                    {"chat": chat, "year": int(year)},
+                )
+            else:
+                con.execute(f"copy ({select}) to {_literal(tmp)} (format parquet)")
+            tmp.replace(file)
+            written += 1
+        if not prints:
+            if keyed:
+                # no rows: one empty file with the columns (not under a partition) keeps the schema
+                target.mkdir(parents=True, exist_ok=True)
+                empty = target / "data.parquet"
+                if not empty.exists():
+                    con.execute(
+                        f"copy (select * exclude (chat_id, year) from ({select}) limit 0) "
+                        f"to {_literal(empty)} (format parquet)"
+                    )
+                    written += 1
+            else:
+                target.mkdir(parents=True, exist_ok=True)
+                con.execute(
+                    f"copy ({select}) to {_literal(target / 'data.parquet')} (format parquet)"
+                )
+                written += 1
+        elif keyed and (target / "data.parquet").exists():
+            (target / "data.parquet").unlink()
+        parts_now[table] = {p: list(fp) for p, fp in prints.items()}
+        files = sum(1 for _ in target.rglob("*.parquet"))
+        rows = sum(n for n, _ in prints.values())
+        out.append(PartitionedTable(table, target, rows, files, written, removed))
+    _write_manifest(con, directory, tables, parts_now)
+    return out
+
+
+def _write_manifest(
+    con: duckdb.DuckDBPyConnection,
+    directory: Path,
+    tables: list[str],
+    partitions: dict[str, dict[str, list]],
+) -> None:
+    """``_schema.json`` (columns, meanings, partitions and their fingerprints) and README.md."""
+    described = {}
+    for table in tables:
+        what, meanings = schema_doc.TABLES[table]
+        columns = [
+            {
+                "name": name,
+                "type": "VARCHAR" if dtype in _AS_TEXT else dtype,
+                "description": meanings.get(name, ""),
+            }
+            for name, dtype, _ in schema_doc._columns(con, table)
+        ]
+        if table in PARTITION_KEYS:
+            columns.append(
+                {
+                    "name": "year",
+                    "type": "INTEGER",
+                    "description": "Partition column: the row's year in the chat's time zone "
+                    "(0 when the row has no time).",
+                }
+            )
+        described[table] = {
+            "row": what,
+            "partitioned_by": ["chat_id", "year"] if table in PARTITION_KEYS else [],
+            "columns": columns,
+        }
+    manifest = {"layout": LAYOUT, "tables": described, "partitions": partitions}
+    tmp = directory / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps(manifest, indent=1, sort_keys=False) + "\n")
+    tmp.replace(directory / MANIFEST)
+    lines = [
+        "# chatgraph archive as partitioned Parquet",
+        "",
+        "Written by `chatgraph export --partition`. One folder per table; the tables of a chat are",
+        "Hive-partitioned as `chat_id=<chat>/year=<year>` (the year in the chat's time zone, 0 for",
+        "rows with no time). `chat_id` and `year` live in the folder names: readers add them back",
+        "as columns. `_schema.json` holds every column's type and meaning, and a fingerprint",
+        "of each partition so that the next export rewrites only what changed.",
+        "",
+    ]
+    for table, info in described.items():
+        parts = " (partitioned by chat_id, year)" if info["partitioned_by"] else ""
+        lines += [f"## {table}{parts}", "", info["row"], ""]
+        lines += [f"- `{c['name']}` {c['type']}: {c['description']}" for c in info["columns"]]
+        lines.append("")
+    (directory / "README.md").write_text("\n".join(lines))

@@ -49,3 +49,62 @@ def sample_dir():
     if not any(SAMPLES.glob("*")):
         pytest.skip("sample_exports/ not generated")
     return SAMPLES
+
+
+def _java() -> bool:
+    import os
+    import shutil
+
+    home = os.environ.get("JAVA_HOME")
+    return bool(shutil.which("java") or (home and Path(home, "bin", "java").exists()))
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local SparkSession for the whole test run (two cores, few shuffle partitions, no UI)."""
+    pytest.importorskip(
+        "pyspark", reason="PySpark is not installed: pip install 'chatgraph[spark]'"
+    )
+    if not _java():
+        pytest.skip(
+            "Spark tests skipped: Java is not installed and could not be installed "
+            "(apt-get install openjdk-17-jre-headless; .ci/run does this as root)"
+        )
+    from chatgraph import spark as sparkmod
+
+    session = sparkmod.session("local[2]", "chatgraph-tests")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def sample_archive(tmp_path_factory):
+    """The sample archive (every hcldr file, and uscap) with the chats' time zones, built once;
+    the last week of hcldr (its Bluesky posts from 17 December 2024 on) is held back in
+    ``last_week`` for the tests that load a new week."""
+    import json
+
+    from chatgraph import chats, derive
+
+    if not any(SAMPLES.glob("*.json*")):
+        pytest.skip("sample_exports/ not generated")
+    folder = tmp_path_factory.mktemp("sample_archive")
+    bluesky = json.loads((SAMPLES / "hcldr_2024_bluesky.json").read_text())
+    early = [p for p in bluesky["posts"] if p["record"]["createdAt"] < "2024-12-17"]
+    late = [p for p in bluesky["posts"] if p["record"]["createdAt"] >= "2024-12-17"]
+    (folder / "hcldr_2024_bluesky_early.json").write_text(json.dumps(bluesky | {"posts": early}))
+    last_week = folder / "hcldr_2024-12-17_bluesky.json"
+    last_week.write_text(json.dumps(bluesky | {"posts": late}))
+    con = dbmod.connect(folder / "sample.duckdb")
+    for chat, tz in (("hcldr", "America/New_York"), ("uscap", "America/Chicago")):
+        chats.add(con, chat)
+        con.execute("update chats set timezone = $tz where chat_id = $c", {"tz": tz, "c": chat})
+    hcldr = [p for p in sorted(SAMPLES.glob("hcldr_*")) if p.name != "hcldr_2024_bluesky.json"]
+    hcldr.append(folder / "hcldr_2024_bluesky_early.json")
+    results = ingest.load(con, hcldr, refresh=False)
+    results += ingest.load(con, [SAMPLES / "uscap_2016-2019_twarc1.jsonl"], refresh=False)
+    assert [r.error for r in results] == [None] * len(results)
+    derive.refresh(con, ["hcldr", "uscap"])
+    con.close()
+    return {"db": folder / "sample.duckdb", "last_week": last_week, "early": len(early),
+            "late": len(late)}  # fmt: skip
