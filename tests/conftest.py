@@ -59,6 +59,36 @@ def _java() -> bool:
     return bool(shutil.which("java") or (home and Path(home, "bin", "java").exists()))
 
 
+def load_samples(con, hcldr: list[Path] | None = None) -> None:
+    """Load the samples into ``con`` as a moderator would: each chat in its time zone (the demo's),
+    every hcldr file (or ``hcldr``) and uscap, the derived tables refreshed once at the end."""
+    from chatgraph import chats, demo, derive
+
+    for chat, zone in demo.bundled_timezones().items():
+        chats.add(con, chat)
+        chats.set_chat(con, chat, timezone=zone)
+    hcldr = sorted(SAMPLES.glob("hcldr_*")) if hcldr is None else hcldr
+    results = ingest.load(con, hcldr, refresh=False)
+    results += ingest.load(con, [SAMPLES / "uscap_2016-2019_twarc1.jsonl"], refresh=False)
+    assert [r.error for r in results] == [None] * len(results)
+    assert [r.chat_id for r in results] == ["hcldr"] * len(hcldr) + ["uscap"]
+    derive.refresh(con, ["hcldr", "uscap"])
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory) -> Path:
+    """The whole sample archive, built once per run; open it read-only, or copy it to change it."""
+    if not any(SAMPLES.glob("*.json*")):
+        pytest.skip("sample_exports/ not generated")
+    path = tmp_path_factory.mktemp("samples") / "sample.duckdb"
+    con = dbmod.connect(path)
+    try:
+        load_samples(con)
+    finally:
+        con.close()
+    return path
+
+
 @pytest.fixture(scope="session")
 def spark():
     """One local SparkSession for the whole test run (two cores, few shuffle partitions, no UI)."""
@@ -84,8 +114,6 @@ def sample_archive(tmp_path_factory):
     ``last_week`` for the tests that load a new week."""
     import json
 
-    from chatgraph import chats, derive
-
     if not any(SAMPLES.glob("*.json*")):
         pytest.skip("sample_exports/ not generated")
     folder = tmp_path_factory.mktemp("sample_archive")
@@ -96,15 +124,8 @@ def sample_archive(tmp_path_factory):
     last_week = folder / "hcldr_2024-12-17_bluesky.json"
     last_week.write_text(json.dumps(bluesky | {"posts": late}))
     con = dbmod.connect(folder / "sample.duckdb")
-    for chat, tz in (("hcldr", "America/New_York"), ("uscap", "America/Chicago")):
-        chats.add(con, chat)
-        con.execute("update chats set timezone = $tz where chat_id = $c", {"tz": tz, "c": chat})
     hcldr = [p for p in sorted(SAMPLES.glob("hcldr_*")) if p.name != "hcldr_2024_bluesky.json"]
-    hcldr.append(folder / "hcldr_2024_bluesky_early.json")
-    results = ingest.load(con, hcldr, refresh=False)
-    results += ingest.load(con, [SAMPLES / "uscap_2016-2019_twarc1.jsonl"], refresh=False)
-    assert [r.error for r in results] == [None] * len(results)
-    derive.refresh(con, ["hcldr", "uscap"])
+    load_samples(con, [*hcldr, folder / "hcldr_2024_bluesky_early.json"])
     con.close()
     return {"db": folder / "sample.duckdb", "last_week": last_week, "early": len(early),
             "late": len(late)}  # fmt: skip

@@ -8,7 +8,6 @@ from datetime import date
 import polars as pl
 import pytest
 
-from chatgraph import chats, derive, ingest
 from chatgraph import db as dbmod
 from chatgraph.growth import growth, overlap
 
@@ -23,21 +22,8 @@ def truth():
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory):
-    from conftest import SAMPLES
-
-    if not any(SAMPLES.glob("*.json*")):
-        pytest.skip("sample_exports/ not generated")
-    con = dbmod.connect(tmp_path_factory.mktemp("sample") / "sample.duckdb")
-    for chat, tz in (("hcldr", "America/New_York"), ("uscap", "America/Chicago")):
-        chats.add(con, chat)
-        con.execute("update chats set timezone = $tz where chat_id = $c", {"tz": tz, "c": chat})
-    hcldr = sorted(SAMPLES.glob("hcldr_*"))
-    results = ingest.load(con, hcldr, refresh=False)
-    results += ingest.load(con, [SAMPLES / "uscap_2016-2019_twarc1.jsonl"], refresh=False)
-    assert [r.error for r in results] == [None] * len(results)
-    assert [r.chat_id for r in results] == ["hcldr"] * len(hcldr) + ["uscap"]
-    derive.refresh(con, ["hcldr", "uscap"])
+def archive(sample_db):
+    con = dbmod.connect(sample_db, read_only=True)
     yield con
     con.close()
 

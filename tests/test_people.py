@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from chatgraph import chats, derive, ingest, people
+from chatgraph import chats, ingest, people
 from chatgraph import db as dbmod
 from chatgraph.cli import app
 from chatgraph.errors import UsageError
@@ -34,25 +34,6 @@ def truth():
         "people": as_people(seq, person_of),
         "accounts": as_people(seq, {}),
     }
-
-
-@pytest.fixture(scope="module")
-def sample_db(tmp_path_factory):
-    from conftest import SAMPLES
-
-    if not any(SAMPLES.glob("*.json*")):
-        pytest.skip("sample_exports/ not generated")
-    path = tmp_path_factory.mktemp("people") / "sample.duckdb"
-    con = dbmod.connect(path)
-    for chat, tz in (("hcldr", "America/New_York"), ("uscap", "America/Chicago")):
-        chats.add(con, chat)
-        con.execute("update chats set timezone = $tz where chat_id = $c", {"tz": tz, "c": chat})
-    results = ingest.load(con, sorted(SAMPLES.glob("hcldr_*")), refresh=False)
-    results += ingest.load(con, [SAMPLES / "uscap_2016-2019_twarc1.jsonl"], refresh=False)
-    assert [r.error for r in results] == [None] * len(results)
-    derive.refresh(con, ["hcldr", "uscap"])
-    con.close()
-    return path
 
 
 @pytest.fixture
