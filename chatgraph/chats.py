@@ -102,32 +102,6 @@ def parse_list(option: str, value: str, pattern: str, example: str) -> list[str]
     return items
 
 
-def set_schedule(
-    con: duckdb.DuckDBPyConnection,
-    chat: str,
-    *,
-    timezone: str | None = None,
-    weekday: str | None = None,
-    start: str | None = None,
-    duration: int | None = None,
-    prefixes: str | None = None,
-    hosts: str | None = None,
-) -> str:
-    """Set the parts given (``""`` unsets one), then rebuild the chat's derived tables, in one go.
-
-    Everything is checked before anything is written: one bad value changes nothing.
-    """
-    chat_id = resolve(con, chat)
-    changes = _schedule_changes(con, timezone, weekday, start, duration, prefixes, hosts)
-    if not changes:
-        raise UsageError(
-            f"chats set {chat_id}: nothing to set; give --timezone, --weekday, --start, "
-            "--duration, --prefixes or --hosts"
-        )
-    _write(con, chat_id, changes, rebuild=True)
-    return chat_id
-
-
 def _schedule_changes(
     con: duckdb.DuckDBPyConnection,
     timezone: str | None,

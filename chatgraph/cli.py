@@ -14,7 +14,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from chatgraph import db as dbmod
-from chatgraph.errors import ChatgraphError, UsageError
+from chatgraph.errors import ChatgraphError, UsageError, first_line
 from chatgraph.output import DataFormat, TableFormat, err_console, show
 
 app = typer.Typer(
@@ -69,6 +69,13 @@ ByAccountOption = Annotated[
         "(see chatgraph people).",
     ),
 ]
+IncludeRetweetersOption = Annotated[
+    bool,
+    typer.Option(
+        "--include-retweeters",
+        help="Count accounts that only retweet as participants for newcomers, returning and retention.",
+    ),
+]
 DEFAULT_DB = Path(dbmod.DEFAULT_DB)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -92,8 +99,9 @@ def friendly(fn: F) -> F:
         except duckdb.Error as e:
             if _state["debug"]:
                 raise
-            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            err_console.print(f"Error: {first}", markup=False, highlight=False, soft_wrap=True)
+            err_console.print(
+                f"Error: {first_line(e)}", markup=False, highlight=False, soft_wrap=True
+            )
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -653,14 +661,7 @@ def export_parquet(
     try:
         chat_id = resolve_chat(con, chat) if chat is not None else None
         exportmod.check_output(output, overwrite)
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("exporting {task.description}"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-            disable=format is not TableFormat.table,
-        ) as bar:
+        with _export_bar(format) as bar:
             task = bar.add_task("", total=None)
             with privacy.pseudonymized(con, pseudonymize) as source:
                 written = exportmod.export(
@@ -676,6 +677,12 @@ def export_parquet(
     show(pl.DataFrame(rows, schema=schema), format, title=f"Exported to {output}")
 
 
+def _export_bar(format: TableFormat) -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("exporting {task.description}"), TimeElapsedColumn(),
+                    console=err_console, transient=True,
+                    disable=format is not TableFormat.table)  # fmt: skip
+
+
 def _export_partitioned(
     output: Path, db: Path, overwrite: bool, format: TableFormat, pseudonymize: bool
 ) -> None:
@@ -685,14 +692,7 @@ def _export_partitioned(
     con = dbmod.connect(db, read_only=True)
     try:
         exportmod.check_partitioned_output(output, overwrite)
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("exporting {task.description}"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-            disable=format is not TableFormat.table,
-        ) as bar:
+        with _export_bar(format) as bar:
             task = bar.add_task("", total=None)
             with privacy.pseudonymized(con, pseudonymize) as source:
                 written = exportmod.export_partitioned(
@@ -1102,13 +1102,7 @@ def growth_cmd(
     db: DbOption = DEFAULT_DB,
     chat: ChatOption = None,
     by: Annotated[str, typer.Option("--by", help="year or session.")] = "year",
-    include_retweeters: Annotated[
-        bool,
-        typer.Option(
-            "--include-retweeters",
-            help="Count accounts that only retweet as participants for newcomers, returning and retention.",
-        ),
-    ] = False,
+    include_retweeters: IncludeRetweetersOption = False,
     by_account: ByAccountOption = False,
     output: FormatOption = TableFormat.table,
 ) -> None:
@@ -1198,16 +1192,8 @@ def people_list(
 
     Example: chatgraph people --db hcldr.duckdb
     """
-    if ctx.invoked_subcommand is not None:
-        return
-    from chatgraph import people
-
-    con = dbmod.connect(db)
-    try:
-        df = people.people(con)
-    finally:
-        con.close()
-    show(df, output, title=f"People in {db} ({df['person'].n_unique()} with linked accounts)")
+    if ctx.invoked_subcommand is None:
+        _show_people(db, output)
 
 
 @people_app.command("list")
@@ -1217,9 +1203,13 @@ def people_list_cmd(db: DbOption = DEFAULT_DB, output: FormatOption = TableForma
 
     Example: chatgraph people list --format csv > people.csv
     """
+    _show_people(db, output)
+
+
+def _show_people(db: Path, output: TableFormat) -> None:
     from chatgraph import people
 
-    con = dbmod.connect(db)
+    con = dbmod.connect(db)  # read-write, so that an older archive gets its people migration
     try:
         df = people.people(con)
     finally:

@@ -114,7 +114,7 @@ def run(
     try:
         for chat, zone in (timezones or {}).items():
             chatsmod.add(con, chat)
-            chatsmod.set_schedule(con, chat, timezone=zone)
+            chatsmod.set_chat(con, chat, timezone=zone)
         say(f"loading {len(files)} sample exports")
         results = ingest.load(con, [str(f) for f in files])
         errors = [r for r in results if r.error]

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 
+def first_line(e: BaseException | str) -> str:
+    """The first line of an error's message (DuckDB's and Spark's run to many), else its type."""
+    text = str(e).strip()
+    if text:
+        return text.splitlines()[0]
+    return type(e).__name__ if isinstance(e, BaseException) else ""
+
+
 class ChatgraphError(Exception):
     """Base class: the message is printed as ``Error: <message>`` and the exit code is 1."""
 

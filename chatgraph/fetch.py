@@ -32,7 +32,7 @@ import duckdb
 import httpx
 
 from chatgraph import __version__, ingest
-from chatgraph.errors import ChatgraphError, UsageError
+from chatgraph.errors import ChatgraphError, UsageError, first_line
 
 BLUESKY_SERVICE = "https://public.api.bsky.app"
 MASTODON_PAGE = 40  # the most a tag timeline page holds
@@ -169,11 +169,11 @@ class Client:
                         f"{where}: cannot find the server {host} (DNS lookup failed); check "
                         f"{self.address}, and that this computer is online"
                     ) from None
-                problem = f"cannot connect ({_first_line(e)})"
+                problem = f"cannot connect ({first_line(e)})"
             except httpx.TimeoutException:
                 problem = f"no answer within {self.options.timeout:g} s"
             except httpx.TransportError as e:  # a connection cut mid-response, a protocol error
-                problem = f"the response was cut off ({_first_line(e)})"
+                problem = f"the response was cut off ({first_line(e)})"
             else:
                 server_wait = _retry_after(r.headers, time.time())
                 if r.status_code == 200:
@@ -224,11 +224,6 @@ def _says(r: httpx.Response) -> str:
 def _display(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
-
-
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip().splitlines()
-    return text[0] if text else type(e).__name__
 
 
 # ---------------------------------------------------------------- places, times, ids

@@ -19,7 +19,14 @@ from pathlib import Path
 import duckdb
 
 from chatgraph import db, formats
-from chatgraph.errors import BadRecord, ChatgraphError, NotAnExport, UnknownFormat, UsageError
+from chatgraph.errors import (
+    BadRecord,
+    ChatgraphError,
+    NotAnExport,
+    UnknownFormat,
+    UsageError,
+    first_line,
+)
 from chatgraph.formats import Head, Options, Source, sql_string
 
 POST_FIELDS = [
@@ -240,10 +247,10 @@ def load(
                     results.extend(zip_results)
             except ChatgraphError as e:
                 results.append(FileResult(str(path), error=str(e)))
-            if walked and len(results) and results[-1].path == str(path):
-                last = results[-1]
-                if last.error and last.format is None and last.not_export:
-                    last.skipped, last.error = "not a chat export", None
+            last = results[-1] if results else None
+            if walked and last and last.path == str(path) and last.not_export and last.error:
+                # found by walking a folder: named in one summary line, not an error
+                last.skipped, last.error = "not a chat export", None
     return results
 
 
@@ -295,7 +302,7 @@ def _load_one(
                 if source.compression == "gzip" and (cut or "gzip" in str(e).lower()):
                     raise NotAnExport(formats.gzip_damaged(source.label, e)) from e
                 raise ChatgraphError(
-                    f"{source.label}: cannot read as {fmt.name}: {_first_line(e)}"
+                    f"{source.label}: cannot read as {fmt.name}: {first_line(e)}"
                 ) from e
             digest = hashing.result()
             say("archiving")
@@ -320,7 +327,7 @@ def _load_one(
         result.error = str(e)
         result.not_export = isinstance(e, UnknownFormat)
     except duckdb.Error as e:
-        result.error = f"{source.label}: {_first_line(e)}"
+        result.error = f"{source.label}: {first_line(e)}"
     return result
 
 
@@ -337,11 +344,6 @@ def _without_bom(source: Source, workdir: Path) -> Source:
     except (EOFError, zlib.error, gzip.BadGzipFile) as e:
         raise NotAnExport(formats.gzip_damaged(source.label, e)) from e
     return Source(target, source.label, "none")
-
-
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip().splitlines()
-    return text[0] if text else type(e).__name__
 
 
 _LOST_PRECISION = (

@@ -29,7 +29,7 @@ import duckdb
 import polars as pl
 
 import chatgraph
-from chatgraph.errors import ChatgraphError, UsageError
+from chatgraph.errors import ChatgraphError, UsageError, first_line
 
 _PACKAGE = Path(chatgraph.__file__).resolve().parent
 # A wheel carries the checkout's queries/ as package data; a checkout (or an editable install)
@@ -280,8 +280,7 @@ def run(
     try:
         return con.sql(query.sql, params=bound).pl()
     except duckdb.Error as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ChatgraphError(f"{_where(query.path)}: {first}") from e
+        raise ChatgraphError(f"{_where(query.path)}: {first_line(e)}") from e
 
 
 def parse_assignments(items: list[str]) -> dict[str, str]:

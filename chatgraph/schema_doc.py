@@ -37,6 +37,19 @@ _POST_COLUMNS = {
 }
 
 # table -> (what one row is, {column: description})
+_INTERACTION_COLUMNS = {
+    "post_id": "The post that makes it.",
+    "created_at": "When that post was published.",
+    "chat_id": "The chat.",
+    "session_id": "The post's session, if any.",
+    "question": "The post's question thread, if any.",
+    "kind": "`reply`, `mention`, `retweet` or `quote`.",
+    "source_id": "The author's account id.",
+    "source_handle": "The author's handle.",
+    "target_id": "The account id of the one replied to, mentioned, retweeted or quoted.",
+    "target_handle": "That account's handle.",
+}
+
 TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "posts": (
         "One row per post an export listed, stored once however often it was loaded.",
@@ -176,18 +189,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
     ),
     "interactions": (
         "One row per directed interaction a post makes: reply, mention, retweet or quote.",
-        {
-            "post_id": "The post that makes it.",
-            "created_at": "When that post was published.",
-            "chat_id": "The chat.",
-            "session_id": "The post's session, if any.",
-            "question": "The post's question thread, if any.",
-            "kind": "`reply`, `mention`, `retweet` or `quote`.",
-            "source_id": "The author's account id.",
-            "source_handle": "The author's handle.",
-            "target_id": "The account id of the one replied to, mentioned, retweeted or quoted.",
-            "target_handle": "That account's handle.",
-        },
+        _INTERACTION_COLUMNS,
     ),
     "connections": (
         "One row per unordered pair of accounts with at least one reply, mention or quote between "
@@ -224,16 +226,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "View: `interactions` with each side's person. An interaction between two accounts of one "
         "person is left out (like a reply to oneself).",
         {
-            "post_id": "The post that makes it.",
-            "created_at": "When that post was published.",
-            "chat_id": "The chat.",
-            "session_id": "The post's session, if any.",
-            "question": "The post's question thread, if any.",
-            "kind": "`reply`, `mention`, `retweet` or `quote`.",
-            "source_id": "The author's account id.",
-            "source_handle": "The author's handle.",
-            "target_id": "The account id of the one replied to, mentioned, retweeted or quoted.",
-            "target_handle": "That account's handle.",
+            **_INTERACTION_COLUMNS,
             "source_person": "The author's person (`person_accounts.person_id`, else the handle).",
             "target_person": "The other side's person.",
         },

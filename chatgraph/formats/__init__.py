@@ -21,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-from chatgraph.errors import NotAnExport, UnknownFormat
+from chatgraph.errors import NotAnExport, UnknownFormat, first_line
 
 HEAD_BYTES = 256 * 1024
 MAX_RECORD_BYTES = 1 << 30  # one JSON record (line) may be this large
@@ -179,7 +179,7 @@ def _next_object_line(text: str, lines: int = 50) -> Any:
 
 def gzip_damaged(label: str, error: BaseException | str) -> str:
     """The one-line error for a .gz file that is cut short or corrupt."""
-    detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    detail = first_line(error)
     if isinstance(error, EOFError) or "end of" in detail.lower():
         what = "is cut short (it ends before the end of its compressed stream)"
     else:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from chatgraph.errors import ChatgraphError, UsageError
+from chatgraph.errors import ChatgraphError, UsageError, first_line
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
@@ -86,9 +86,8 @@ def session(
         spark.sparkContext.setLogLevel("ERROR")
         return spark
     except Exception as e:  # Java missing or broken: py4j raises plain exceptions
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise ChatgraphError(
-            f"Spark could not start ({first}); it needs Java 17 or newer on PATH or JAVA_HOME"
+            f"Spark could not start ({first_line(e)}); it needs Java 17 or newer on PATH or JAVA_HOME"
         ) from None
 
 

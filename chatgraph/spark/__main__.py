@@ -10,8 +10,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from chatgraph import spark as sparkmod
-from chatgraph.cli import friendly
-from chatgraph.errors import ChatgraphError
+from chatgraph.cli import ChatOption, FormatOption, IncludeRetweetersOption, friendly
+from chatgraph.errors import ChatgraphError, first_line
 from chatgraph.output import TableFormat, show
 
 app = typer.Typer(
@@ -24,18 +24,12 @@ app = typer.Typer(
 DirArgument = Annotated[
     str, typer.Argument(help="The export folder (chatgraph export --output DIR --partition).")
 ]
-ChatOption = Annotated[
-    str | None, typer.Option("--chat", "-c", help="The chat (default: the only one).")
-]
 MasterOption = Annotated[
     str | None,
     typer.Option(
         "--master",
         help="Spark master, e.g. local[4] or yarn (default: spark-submit's, else local[2]).",
     ),
-]
-FormatOption = Annotated[
-    TableFormat, typer.Option("--format", "-f", help="Output as table, csv or json.")
 ]
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,9 +45,7 @@ def spark_errors(fn: F) -> F:
             raise
         except Exception as e:
             if type(e).__module__.startswith(("pyspark", "py4j")):
-                text = str(e).strip()
-                first = text.splitlines()[0] if text else type(e).__name__
-                raise ChatgraphError(f"Spark: {first}") from e
+                raise ChatgraphError(f"Spark: {first_line(e)}") from e
             raise
 
     return wrapper  # type: ignore[return-value]
@@ -78,13 +70,7 @@ def main() -> None:
 def growth_cmd(
     directory: DirArgument,
     chat: ChatOption = None,
-    include_retweeters: Annotated[
-        bool,
-        typer.Option(
-            "--include-retweeters",
-            help="Count accounts that only retweet as participants for newcomers, returning and retention.",
-        ),
-    ] = False,
+    include_retweeters: IncludeRetweetersOption = False,
     master: MasterOption = None,
     output: FormatOption = TableFormat.table,
 ) -> None:
