@@ -225,8 +225,11 @@ def drop_temp(con: duckdb.DuckDBPyConnection, name: str) -> None:
         con.execute(f"drop {kind[0]} if exists {name}")
 
 
-def finish_stage(con: duckdb.DuckDBPyConnection, select_sql: str) -> None:
-    """Create the temp table ``stage`` from a query; columns it lacks are NULL, extras are dropped."""
+def finish_stage(
+    con: duckdb.DuckDBPyConnection, select_sql: str, carry: tuple[str, ...] = ()
+) -> None:
+    """Create the temp table ``stage`` from a query; columns it lacks are NULL, extras are dropped
+    except those named in ``carry``, kept after the stage columns (the reader drops them)."""
     con.execute(f"create or replace temp view stage_src as {select_sql}")
     have = {r[0] for r in con.execute("describe stage_src").fetchall()}
     cols = []
@@ -237,6 +240,7 @@ def finish_stage(con: duckdb.DuckDBPyConnection, select_sql: str) -> None:
             cols.append(f"false as {name}")
         else:
             cols.append(f"cast(null as {typ}) as {name}")
+    cols += carry
     con.execute(f"create or replace temp table stage as select {', '.join(cols)} from stage_src")
     con.execute("drop view stage_src")
 
