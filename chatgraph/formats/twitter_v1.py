@@ -165,9 +165,14 @@ def _stage_direct(con, source: Source, max_bytes: int) -> None:
     con.execute("update stage set record_no = rowid + 1")
     embedding = """(select record_no, struct_pack(retweeted_status := _rs, quoted_status := _qs) as t
                     from stage where _rs is not null or _qs is not null)"""
-    con.execute(f"insert into stage by name {referenced_union('t', source=embedding)}")
+    # (through a table of their own, added once the carried columns are gone: an insert reading
+    # the table it writes copies its input first, and each row inserted fills the carried
+    # structures' hundred fields; either way it took 0.17-0.38 s instead of 0.01 s)
+    con.execute(f"create or replace temp table v1_originals as {referenced_union('t', source=embedding)}")
     con.execute("alter table stage drop column _rs")
     con.execute("alter table stage drop column _qs")
+    con.execute("insert into stage by name select * from v1_originals")
+    con.execute("drop table v1_originals")
 
 
 FORMAT = Format(
