@@ -304,17 +304,22 @@ def _select_posts(con: duckdb.DuckDBPyConnection, chat_id: str, tz: str, cut) ->
 
 def _bursts(con: duckdb.DuckDBPyConnection, tz: str) -> None:
     """Gap-separated bursts of the posts, and each burst's size, spread and first question."""
+    # A burst starts at a time more than the gap after the time before it (the bursts numbered in
+    # order); each post takes the latest start at or before it. Only the distinct times are sorted,
+    # not every post with its columns, and no running sum is needed.
     con.execute(
         f"""
         create or replace temp table _bursts as
-        select post_id, created_at, author, q1,
-               sum(brk) over (order by created_at range unbounded preceding) as burst
-        from (
-            select post_id, created_at, author, q1,
-                   coalesce(created_at - lag(created_at) over (order by created_at)
-                            > interval {BURST_GAP_MINUTES} minute, true)::int as brk
-            from _chat_posts
+        with times as (
+            select created_at, lag(created_at) over (order by created_at) as prev
+            from (select distinct created_at from _chat_posts)
+        ),
+        starts as (
+            select created_at, row_number() over (order by created_at) as burst from times
+            where prev is null or prev < created_at - interval {BURST_GAP_MINUTES} minute
         )
+        select p.post_id, p.created_at, p.author, p.q1, s.burst
+        from _chat_posts p asof join starts s on p.created_at >= s.created_at
         """
     )
     con.execute(
