@@ -348,16 +348,19 @@ def _burst_sessions(con: duckdb.DuckDBPyConnection, chat_id: str, cut) -> None:
             where chat_id = $c and $cut::TIMESTAMPTZ is not null and starts_at < $cut::TIMESTAMPTZ
             group by local_date
         ),
-        named as (
+        numbered as (
             select d.burst, d.local_date,
                    row_number() over (partition by d.local_date order by d.t0)
                    + coalesce(e.n, 0) as k
             from dated d left join earlier e using (local_date)
+        ),
+        named as (  -- the id is spelled once per burst, not once per post
+            select burst, local_date,
+                   $c || '-' || strftime(local_date, '%Y-%m-%d')
+                   || case when k > 1 then '-' || k else '' end as session_id
+            from numbered
         )
-        select b.post_id, b.created_at, b.author,
-               $c || '-' || strftime(n.local_date, '%Y-%m-%d')
-               || case when n.k > 1 then '-' || n.k else '' end as session_id,
-               n.local_date
+        select b.post_id, b.created_at, b.author, n.session_id, n.local_date
         from _bursts b left join named n using (burst)
         """,
         {"c": chat_id, "cut": cut},
