@@ -305,14 +305,15 @@ def _select_posts(con: duckdb.DuckDBPyConnection, chat_id: str, tz: str, cut) ->
 def _bursts(con: duckdb.DuckDBPyConnection, tz: str) -> None:
     """Gap-separated bursts of the posts, and each burst's size, spread and first question."""
     # A burst starts at a time more than the gap after the time before it (the bursts numbered in
-    # order); each post takes the latest start at or before it. Only the distinct times are sorted,
-    # not every post with its columns, and no running sum is needed.
+    # order); each post takes the latest start at or before it. Only the times are sorted, not
+    # every post with its columns, and no running sum is needed. Posts at the same time: only the
+    # first can start a burst (the others follow it by 0), so the starts are distinct times.
     con.execute(
         f"""
         create or replace temp table _bursts as
         with times as (
             select created_at, lag(created_at) over (order by created_at) as prev
-            from (select distinct created_at from _chat_posts)
+            from _chat_posts
         ),
         starts as (
             select created_at, row_number() over (order by created_at) as burst from times
