@@ -304,17 +304,23 @@ def _select_posts(con: duckdb.DuckDBPyConnection, chat_id: str, tz: str, cut) ->
 
 def _bursts(con: duckdb.DuckDBPyConnection, tz: str) -> None:
     """Gap-separated bursts of the posts, and each burst's size, spread and first question."""
+    # A burst starts at a time more than the gap after the time before it (the bursts numbered in
+    # order); each post takes the latest start at or before it. Only the times are sorted, not
+    # every post with its columns, and no running sum is needed. Posts at the same time: only the
+    # first can start a burst (the others follow it by 0), so the starts are distinct times.
     con.execute(
         f"""
         create or replace temp table _bursts as
-        select post_id, created_at, author, q1,
-               sum(brk) over (order by created_at range unbounded preceding) as burst
-        from (
-            select post_id, created_at, author, q1,
-                   coalesce(created_at - lag(created_at) over (order by created_at)
-                            > interval {BURST_GAP_MINUTES} minute, true)::int as brk
+        with times as (
+            select created_at, lag(created_at) over (order by created_at) as prev
             from _chat_posts
+        ),
+        starts as (
+            select created_at, row_number() over (order by created_at) as burst from times
+            where prev is null or prev < created_at - interval {BURST_GAP_MINUTES} minute
         )
+        select p.post_id, p.created_at, p.author, p.q1, s.burst
+        from _chat_posts p asof join starts s on p.created_at >= s.created_at
         """
     )
     con.execute(
@@ -343,16 +349,19 @@ def _burst_sessions(con: duckdb.DuckDBPyConnection, chat_id: str, cut) -> None:
             where chat_id = $c and $cut::TIMESTAMPTZ is not null and starts_at < $cut::TIMESTAMPTZ
             group by local_date
         ),
-        named as (
+        numbered as (
             select d.burst, d.local_date,
                    row_number() over (partition by d.local_date order by d.t0)
                    + coalesce(e.n, 0) as k
             from dated d left join earlier e using (local_date)
+        ),
+        named as (  -- the id is spelled once per burst, not once per post
+            select burst, local_date,
+                   $c || '-' || strftime(local_date, '%Y-%m-%d')
+                   || case when k > 1 then '-' || k else '' end as session_id
+            from numbered
         )
-        select b.post_id, b.created_at, b.author,
-               $c || '-' || strftime(n.local_date, '%Y-%m-%d')
-               || case when n.k > 1 then '-' || n.k else '' end as session_id,
-               n.local_date
+        select b.post_id, b.created_at, b.author, n.session_id, n.local_date
         from _bursts b left join named n using (burst)
         """,
         {"c": chat_id, "cut": cut},
