@@ -284,8 +284,7 @@ def main() -> None:
         _weekly_rows(work, write_v1, fresh, part, rows, checks)
 
     if part("map"):
-        rows.append(_map_row())
-        print(rows[-1], flush=True)
+        _add(rows, *_map_row())
 
     if part("3m") and not a.skip_3m:
         files = []
@@ -295,15 +294,13 @@ def main() -> None:
                 write_v1(f, n, seed=100 + i)
             files.append(str(f))
         l3 = _child("load-3m", fresh("load3m.duckdb"), *files)
-        rows.append(
-            (
-                f"ten chats, {l3['posts']:,} posts in one archive",
-                f"{l3['seconds']:.1f} s",
-                f"peak {l3['peak_mb'] / load1['peak_mb_median']:.2f}× the 300k load's ({load1['peak_mb_median']:.0f} MB, its median run)",
-                f"{l3['peak_mb']:.0f} MB",
-            )
+        _add(
+            rows,
+            f"ten chats, {l3['posts']:,} posts in one archive",
+            f"{l3['seconds']:.1f} s",
+            f"peak {l3['peak_mb'] / load1['peak_mb_median']:.2f}× the 300k load's ({load1['peak_mb_median']:.0f} MB, its median run)",
+            f"{l3['peak_mb']:.0f} MB",
         )
-        print(rows[-1], flush=True)
         r3 = l3["peak_mb"] / load1["peak_mb_median"]
         checks.append(("3M-post load's peak ≤ 1.5× the 300k load's", r3 <= 1.5, f"{r3:.2f}×"))
 
@@ -334,38 +331,38 @@ def main() -> None:
     print("\n".join(lines))
 
 
+def _add(rows: list, step: str, time: str, ratio: str, peak: str) -> None:
+    """One row of the results table, printed as it is measured."""
+    rows.append((step, time, ratio, peak))
+    print(rows[-1], flush=True)
+
+
 def _v1_rows(
     n: int, load1: dict, bare1: dict, stored1: dict, floor1: dict, rows: list, checks: list
 ) -> None:
-    rows.append(
-        (
-            f"load {n:,} v1.1 posts",
-            f"{load1['seconds']:.2f} s",
-            f"{load1['seconds'] / bare1['seconds']:.2f}× bare read_json ({bare1['seconds']:.2f} s)",
-            f"{load1['peak_mb']:.0f} MB",
-        )
+    _add(
+        rows,
+        f"load {n:,} v1.1 posts",
+        f"{load1['seconds']:.2f} s",
+        f"{load1['seconds'] / bare1['seconds']:.2f}× bare read_json ({bare1['seconds']:.2f} s)",
+        f"{load1['peak_mb']:.0f} MB",
     )
-    print(rows[-1], flush=True)
-    rows.append(
-        (
-            "the same load without sessions, threads and interactions",
-            f"{stored1['seconds']:.2f} s",
-            f"{stored1['seconds'] / bare1['seconds']:.2f}× bare read_json; the derived tables are "
-            f"{load1['seconds'] - stored1['seconds']:.2f} s of the load",
-            f"{stored1['peak_mb']:.0f} MB",
-        )
+    _add(
+        rows,
+        "the same load without sessions, threads and interactions",
+        f"{stored1['seconds']:.2f} s",
+        f"{stored1['seconds'] / bare1['seconds']:.2f}× bare read_json; the derived tables are "
+        f"{load1['seconds'] - stored1['seconds']:.2f} s of the load",
+        f"{stored1['peak_mb']:.0f} MB",
     )
-    print(rows[-1], flush=True)
-    rows.append(
-        (
-            "floor: the same file straight into `posts`, committed",
-            f"{floor1['seconds']:.2f} s",
-            f"{floor1['seconds'] / bare1['seconds']:.2f}× bare read_json; the load is "
-            f"{load1['seconds'] - floor1['seconds']:.2f} s more",
-            f"{floor1['peak_mb']:.0f} MB",
-        )
+    _add(
+        rows,
+        "floor: the same file straight into `posts`, committed",
+        f"{floor1['seconds']:.2f} s",
+        f"{floor1['seconds'] / bare1['seconds']:.2f}× bare read_json; the load is "
+        f"{load1['seconds'] - floor1['seconds']:.2f} s more",
+        f"{floor1['peak_mb']:.0f} MB",
     )
-    print(rows[-1], flush=True)
     r1 = load1["seconds"] / bare1["seconds"]
     checks.append(("v1.1 load ≤ 3× the bare read", r1 <= 3, f"{r1:.2f}×"))
     checks.append(("v1.1 load ≤ 1.5× the bare read (issue 13)", r1 <= 1.5, f"{r1:.2f}×"))
@@ -380,15 +377,13 @@ def _v2_rows(n, path, what, limit, fresh, rows: list, checks: list) -> None:
     bare2 = _best("bare-v2", [str(path), db], db)
     db = fresh("load2.duckdb")
     load2 = _best("load-v2", [db, str(path)], db)
-    rows.append(
-        (
-            f"load {n:,} posts as {what}, {per_post / 1000:.1f} KB a post",
-            f"{load2['seconds']:.2f} s",
-            f"{load2['seconds'] / bare2['seconds']:.2f}× bare read_json ({bare2['seconds']:.2f} s)",
-            f"{load2['peak_mb']:.0f} MB",
-        )
+    _add(
+        rows,
+        f"load {n:,} posts as {what}, {per_post / 1000:.1f} KB a post",
+        f"{load2['seconds']:.2f} s",
+        f"{load2['seconds'] / bare2['seconds']:.2f}× bare read_json ({bare2['seconds']:.2f} s)",
+        f"{load2['peak_mb']:.0f} MB",
     )
-    print(rows[-1], flush=True)
     r2 = load2["seconds"] / bare2["seconds"]
     checks.append((f"{what}: load ≤ 3× the bare read", r2 <= 3, f"{r2:.2f}×"))
     try:
@@ -399,24 +394,21 @@ def _v2_rows(n, path, what, limit, fresh, rows: list, checks: list) -> None:
             checks.append(
                 (f"{what}: load ≤ {limit}× twarc-network (issue 13)", rt <= limit, f"{rt:.2f}×")
             )
-        rows.append(
-            (
-                "same file: load vs twarc-network reply graph",
-                f"{load2['seconds']:.2f} s",
-                f"{load2['seconds'] / tn['seconds']:.2f}× twarc-network ({tn['seconds']:.2f} s, {tn['edges']:,} reply edges)",
-                f"{tn['peak_mb']:.0f} MB (twarc-network)",
-            )
+        _add(
+            rows,
+            "same file: load vs twarc-network reply graph",
+            f"{load2['seconds']:.2f} s",
+            f"{load2['seconds'] / tn['seconds']:.2f}× twarc-network ({tn['seconds']:.2f} s, {tn['edges']:,} reply edges)",
+            f"{tn['peak_mb']:.0f} MB (twarc-network)",
         )
     except subprocess.CalledProcessError as e:
-        rows.append(
-            (
-                "twarc-network reply graph",
-                "not run",
-                (e.stderr or "").strip().splitlines()[-1][:80],
-                "",
-            )
+        _add(
+            rows,
+            "twarc-network reply graph",
+            "not run",
+            (e.stderr or "").strip().splitlines()[-1][:80],
+            "",
         )
-    print(rows[-1], flush=True)
 
 
 def _weekly_rows(work, write_v1, fresh, part, rows: list, checks: list) -> None:
@@ -436,15 +428,13 @@ def _weekly_rows(work, write_v1, fresh, part, rows: list, checks: list) -> None:
     copy = work / "archive500k_base.duckdb"
     shutil.copy(archive, copy)
     weekly = _child("weekly", archive, str(week))
-    rows.append(
-        (
-            f"one new week (600 posts) into a {setup['posts']:,}-post archive",
-            f"{weekly['seconds']:.2f} s",
-            f"{weekly['seconds'] / setup['seconds']:.3f}× the full 500k load ({setup['seconds']:.2f} s)",
-            f"{weekly['peak_mb']:.0f} MB",
-        )
+    _add(
+        rows,
+        f"one new week (600 posts) into a {setup['posts']:,}-post archive",
+        f"{weekly['seconds']:.2f} s",
+        f"{weekly['seconds'] / setup['seconds']:.3f}× the full 500k load ({setup['seconds']:.2f} s)",
+        f"{weekly['peak_mb']:.0f} MB",
     )
-    print(rows[-1], flush=True)
     checks.append(
         (
             "weekly load into the 500k archive < 2 s",
@@ -454,15 +444,13 @@ def _weekly_rows(work, write_v1, fresh, part, rows: list, checks: list) -> None:
     )
 
     gg = _child("growth+graph", archive)
-    rows.append(
-        (
-            f"growth (year, session) + graph metrics, {gg['years']} years, {gg['nodes']:,} accounts",
-            f"{gg['seconds']:.2f} s",
-            f"{gg['seconds'] / setup['seconds']:.3f}× the 500k load",
-            f"{gg['peak_mb']:.0f} MB",
-        )
+    _add(
+        rows,
+        f"growth (year, session) + graph metrics, {gg['years']} years, {gg['nodes']:,} accounts",
+        f"{gg['seconds']:.2f} s",
+        f"{gg['seconds'] / setup['seconds']:.3f}× the 500k load",
+        f"{gg['peak_mb']:.0f} MB",
     )
-    print(rows[-1], flush=True)
 
 
 def _map_row() -> tuple[str, str, str, str]:
