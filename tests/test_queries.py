@@ -138,13 +138,52 @@ def test_session_summary(con):
 
 def test_newcomer_retention(con):
     df = queries.run(con, "newcomer_retention", {"chat": "hcldr"})
-    # 2021 brought hcldr, alice, bob, carol; all but carol came back in 2022 (dave, erin new).
-    assert df.rows() == [(2021, 4, 3, 0.75, 3, 4), (2022, 2, 0, None, 2, 5)]
+    # 2021 brought hcldr, alice and bob (carol only retweets: a participant, not a newcomer); all
+    # three came back in 2022, where dave and erin are new.
+    assert df.rows() == [(2021, 3, 3, 1.0, 3, 4), (2022, 2, 0, None, 2, 5)]
+
+
+def _agree_with_growth(con, chat: str) -> None:
+    from chatgraph import growth
+
+    g = growth.growth(con, chat, by="year", by_account=True).filter(pl.col("posts") > 0)
+    q = queries.run(con, "newcomer_retention", {"chat": chat})
+    assert q["first_year"].to_list() == g["year"].to_list()
+    assert q["newcomers"].to_list() == g["newcomers"].to_list()
+    assert q["participants"].to_list() == g["participants"].to_list()
+    assert q["retention"].to_list() == [
+        None if r is None else round(r, 3) for r in g["retention"].to_list()
+    ]
+    c = queries.run(con, "cohort_activity", {"chat": chat})
+    first = c.filter(pl.col("years_since_first") == 0)
+    assert dict(first.select("first_year", "cohort_size").rows()) == {
+        y: n for y, n in q.select("first_year", "newcomers").rows() if n
+    }
+    if g["sessions"].sum():
+        gs = growth.growth(con, chat, by="session", by_account=True)
+        s = queries.run(con, "session_summary", {"chat": chat})
+        assert s.select("session_id", "active_participants", "newcomers").rows() == gs.select(
+            "session_id", "active_participants", "newcomers"
+        ).rows()
+
+
+def test_cohort_queries_count_as_growth_does(con):
+    _agree_with_growth(con, "hcldr")
+
+
+def test_cohort_queries_count_as_growth_does_on_the_samples(sample_archive):
+    con = queries.open_read_only(sample_archive)
+    try:
+        for (chat,) in con.execute("select chat_id from chats order by 1").fetchall():
+            _agree_with_growth(con, chat)
+    finally:
+        con.close()
 
 
 def test_cohort_activity(con):
     df = queries.run(con, "cohort_activity", {"chat": "hcldr"})
-    assert df.rows() == [(2021, 2021, 0, 4, 4, 1.0), (2021, 2022, 1, 3, 4, 0.75),
+    # carol only retweets: she is in no cohort
+    assert df.rows() == [(2021, 2021, 0, 3, 3, 1.0), (2021, 2022, 1, 3, 3, 1.0),
                          (2022, 2022, 0, 2, 2, 1.0)]  # fmt: skip
 
 
@@ -304,7 +343,7 @@ def test_query_csv(runner, archive):
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         "first_year,newcomers,returned_next_year,retention,active_in_latest_year,participants\n"
-        "2021,4,3,0.75,3,4\n2022,2,0,,2,5\n"
+        "2021,3,3,1.0,3,4\n2022,2,0,,2,5\n"
     )
 
 
