@@ -162,9 +162,10 @@ def _agree_with_growth(con, chat: str) -> None:
     if g["sessions"].sum():
         gs = growth.growth(con, chat, by="session", by_account=True)
         s = queries.run(con, "session_summary", {"chat": chat})
-        assert s.select("session_id", "active_participants", "newcomers").rows() == gs.select(
-            "session_id", "active_participants", "newcomers"
-        ).rows()
+        assert (
+            s.select("session_id", "active_participants", "newcomers").rows()
+            == gs.select("session_id", "active_participants", "newcomers").rows()
+        )
 
 
 def test_cohort_queries_count_as_growth_does(con):
