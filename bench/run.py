@@ -14,8 +14,10 @@ Steps:
                is chatgraph's own tables, not DuckDB's reading and writing
   writes-v1    the floor plus every other row the load stores (originals, provenance, mentions,
                hashtags, accounts, sessions, questions, threads, interactions, connections), copied
-               in the same transaction from the archive load-v1 made: all the reading and writing a
-               load does, and none of its computing. The load minus this is chatgraph's own SQL
+               in the same transaction from the archive load-v1 made, and the file's SHA-256 taken
+               while DuckDB reads it, as the load takes it (DESIGN: every source is recorded with
+               its sha256): all the reading, hashing and writing a load does, and none of its
+               computing. The load minus this is chatgraph's own SQL
   bare-v2      DuckDB read_json of the twarc2 pages' columns (baseline): the fields chatgraph uses
                from pages. Its reader's whole structure also spells out the fields of flattened
                output, mostly NULL in pages; read that way this baseline took 3.5 s instead of
@@ -174,10 +176,13 @@ def step(name: str, args: list[str]) -> dict:
     elif name in ("floor-v1", "writes-v1"):
         db, path, *loaded = args
         from chatgraph import db as dbmod
+        from chatgraph import ingest
         from chatgraph.formats._twitter import V1_TWEET, core_select, json_columns
         from chatgraph.ingest import POST_FIELDS
 
         con = dbmod.connect(db)
+        if loaded:
+            hashing = ingest._executor().submit(ingest.sha256_of, Path(path))
         pack = ", ".join(f'"{k}" := "{k}"' for k in V1_TWEET)
         listed = core_select(
             "t",
@@ -191,6 +196,7 @@ def step(name: str, args: list[str]) -> dict:
         con.execute("begin")
         con.execute(f"insert into posts ({', '.join(cols)}) select {sel} from ({listed})")
         if loaded:
+            extra["sha256"] = hashing.result()
             con.execute(f"attach '{loaded[0]}' as loaded (read_only)")
             for t in COPIED:
                 con.execute(f"insert into {t} select * from loaded.{t}")
@@ -400,7 +406,8 @@ def _v1_rows(
     )
     _add(
         rows,
-        "the floor plus every other row of the load, copied: all its reading and writing",
+        "the floor, every other row of the load copied, and the file's SHA-256: all its reading, "
+        "hashing and writing",
         f"{writes1['seconds']:.2f} s",
         f"{writes1['seconds'] / bare1['seconds']:.2f}× bare read_json; chatgraph's own SQL is "
         f"{load1['seconds'] - writes1['seconds']:.2f} s of the load",
