@@ -160,14 +160,21 @@ def plot_connections(by_year: pl.DataFrame) -> str:
     total = by_year["cumulative_connections"].to_list()
     fig, (ax,) = _figure()
     ax.bar(years, new, color=ACCENT, label="new connections in the year")
-    for y, n in zip(years, new, strict=True):
-        ax.text(y, n, str(n), ha="center", va="bottom", fontsize=8)
     ax.set_ylabel("new connections", fontsize=9)
     ax.margins(y=0.15)
     ax2 = ax.twinx()
     ax2.plot(
         years, total, color="#333", marker="o", markersize=3, linewidth=1.2, label="all so far"
     )
+    # The bars' counts are drawn on the line's axes, over the line, on a white ground: where the
+    # running total crosses a bar's top its count stays readable.
+    for y, n in zip(years, new, strict=True):
+        ax2.annotate(
+            str(n), xy=(y, n), xycoords=ax.transData, xytext=(0, 2), textcoords="offset points",
+            ha="center", va="bottom", fontsize=8,
+            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none",
+                  "alpha": 0.85},
+        )  # fmt: skip
     ax2.set_ylabel("connections so far", fontsize=9)
     ax2.set_ylim(bottom=0)
     ax2.tick_params(labelsize=9)
