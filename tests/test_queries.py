@@ -8,10 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 import research_archive
-from conftest import SAMPLES
 
 from chatgraph import db as dbmod
-from chatgraph import ingest, queries
+from chatgraph import queries
 from chatgraph.cli import app
 from chatgraph.errors import ChatgraphError, UsageError
 
@@ -57,19 +56,6 @@ def archive(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def sample_archive(tmp_path_factory) -> Path:
-    """sample_exports/ loaded once, the way a user would (skips until the simulator has run)."""
-    if not any(SAMPLES.glob("*")):
-        pytest.skip("sample_exports/ not generated (make samples)")
-    path = tmp_path_factory.mktemp("samples") / "samples.duckdb"
-    con = dbmod.connect(path)
-    results = ingest.load(con, [str(p) for p in sorted(SAMPLES.iterdir()) if p.suffix != ".md"])
-    con.close()
-    assert any(r.inserted for r in results), [r.error for r in results]
-    return path
-
-
 @pytest.fixture
 def con(archive):
     c = queries.open_read_only(archive)
@@ -106,8 +92,8 @@ def test_query_returns_rows_on_the_hand_checked_archive(con, query):
 
 
 @pytest.mark.parametrize("query", ALL, ids=lambda q: q.name)
-def test_query_returns_rows_on_the_sample_archive(sample_archive, query):
-    con = queries.open_read_only(sample_archive)
+def test_query_returns_rows_on_the_sample_archive(sample_db, query):
+    con = queries.open_read_only(sample_db)
     try:
         df = queries.run(con, query, sample_params(con, query))
     finally:
@@ -172,8 +158,8 @@ def test_cohort_queries_count_as_growth_does(con):
     _agree_with_growth(con, "hcldr")
 
 
-def test_cohort_queries_count_as_growth_does_on_the_samples(sample_archive):
-    con = queries.open_read_only(sample_archive)
+def test_cohort_queries_count_as_growth_does_on_the_samples(sample_db):
+    con = queries.open_read_only(sample_db)
     try:
         for (chat,) in con.execute("select chat_id from chats order by 1").fetchall():
             _agree_with_growth(con, chat)
